@@ -1,0 +1,29 @@
+"""The matching engine (contract §5): pure functions and an index over an event's baskets.
+
+No Flask, no database, no I/O: the app turns checkouts into ``Basket`` values and the results
+back into JSON.
+"""
+
+from popupstore.matching.index import EventIndex
+from popupstore.matching.model import (
+    Basket,
+    Collaboration,
+    Intent,
+    Match,
+    SharedProduct,
+    idf_value,
+    intent_weight,
+    round_score,
+)
+
+__all__ = [
+    "Basket",
+    "Collaboration",
+    "EventIndex",
+    "Intent",
+    "Match",
+    "SharedProduct",
+    "idf_value",
+    "intent_weight",
+    "round_score",
+]
