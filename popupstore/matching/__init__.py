@@ -4,6 +4,13 @@ No Flask, no database, no I/O: the app turns checkouts into ``Basket`` values an
 back into JSON.
 """
 
+from popupstore.matching.event import (
+    Overlap,
+    PairCount,
+    ProductCount,
+    event_collaborations,
+    overlap,
+)
 from popupstore.matching.index import EventIndex
 from popupstore.matching.model import (
     Basket,
@@ -22,8 +29,13 @@ __all__ = [
     "EventIndex",
     "Intent",
     "Match",
+    "Overlap",
+    "PairCount",
+    "ProductCount",
     "SharedProduct",
+    "event_collaborations",
     "idf_value",
     "intent_weight",
+    "overlap",
     "round_score",
 ]
