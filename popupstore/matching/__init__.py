@@ -22,6 +22,15 @@ from popupstore.matching.model import (
     intent_weight,
     round_score,
 )
+from popupstore.matching.tables import (
+    Pairing,
+    Table,
+    TablePlan,
+    pair_up,
+    score_matrix,
+    seat_tables,
+    table_sizes,
+)
 
 __all__ = [
     "Basket",
@@ -31,11 +40,18 @@ __all__ = [
     "Match",
     "Overlap",
     "PairCount",
+    "Pairing",
     "ProductCount",
     "SharedProduct",
+    "Table",
+    "TablePlan",
     "event_collaborations",
     "idf_value",
     "intent_weight",
     "overlap",
+    "pair_up",
     "round_score",
+    "score_matrix",
+    "seat_tables",
+    "table_sizes",
 ]
