@@ -106,7 +106,7 @@ class EventIndex:
 
     The query methods accept a basket that is not (yet) in the index: they then answer as if it
     had been added (``N + 1`` and ``n_p + 1`` for its products) without changing the index. A
-    basket whose number is in the index is taken to be the stored one.
+    basket whose number is in the index is taken to be the stored one: it is already counted.
 
     Methods are safe to call from several threads; ``add`` and queries serialise on a lock.
     """

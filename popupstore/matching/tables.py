@@ -325,7 +325,9 @@ def pair_up(baskets: Sequence[Basket]) -> Pairing:
     """Conversation pairs: a maximum-weight matching (networkx, not maximum cardinality).
 
     Edges join baskets of different organisations with a score above 0, weighted by that score.
-    Raises ValueError on a repeated number.
+    Raises ValueError on a repeated number. networkx's blossom algorithm is O(N^3) in pure
+    Python: about 1 s for 200 baskets and 20 s for 500, so keep large events off the request
+    path.
     """
     ordered = _by_number(baskets)
     objective = _objective_matrix(ordered)
