@@ -169,30 +169,27 @@ def test_seating_rules(events, data):
     assert seat_tables(shuffled, min_size, max_size) == plan
 
 
-def test_seating_is_deterministic(make_basket):
-    rng = random.Random(11)
-    baskets = [
+def seeded_baskets(make_basket, seed: int, count: int, organisations: int) -> list[Basket]:
+    """``count`` baskets of 1-4 of 8 products, from a seeded generator."""
+    rng = random.Random(seed)
+    return [
         make_basket(
             n,
             {p: rng.choice(("want", "have")) for p in rng.sample("abcdefgh", rng.randint(1, 4))},
-            f"Org {rng.randrange(9)}",
+            f"Org {rng.randrange(organisations)}",
         )
-        for n in range(1, 61)
+        for n in range(1, count + 1)
     ]
+
+
+def test_seating_is_deterministic(make_basket):
+    baskets = seeded_baskets(make_basket, seed=11, count=60, organisations=9)
     plans = {repr(seat_tables(baskets)) for _ in range(3)}
     assert len(plans) == 1
 
 
 def test_score_matrix_equals_index_scores(make_basket):
-    rng = random.Random(3)
-    baskets = [
-        make_basket(
-            n,
-            {p: rng.choice(("want", "have")) for p in rng.sample("abcdef", rng.randint(1, 4))},
-            f"Org {n % 4}",
-        )
-        for n in range(1, 31)
-    ]
+    baskets = seeded_baskets(make_basket, seed=3, count=30, organisations=4)
     index = EventIndex(baskets)
     matrix = score_matrix(baskets)
     for (i, a), (j, b) in itertools.product(enumerate(baskets), repeat=2):
