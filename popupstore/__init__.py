@@ -1,1 +1,89 @@
-"""Popupstore."""
+"""Popupstore: the pop-up store for the debt domain.
+
+`create_app` builds the Flask app in small steps; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """A top-level project folder, or its copy inside an installed wheel."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.exists() else PACKAGE_DIR.parent / name
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
+    """Build the app. `config` overrides every other setting (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(_resource_dir("templates")),
+    )
+    from .config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    limiter.init_app(app)
+    from .db_setup import configure_engine
+
+    configure_engine(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    # Blueprints are imported from their views modules, not re-exported by the package
+    # __init__: that keeps `import popupstore.catalog.models` free of view imports, so the
+    # domains can use each other's services without import cycles.
+    from .api.views import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .basket.views import bp as basket_bp
+    from .catalog.views import bp as catalog_bp
+    from .facilitator.views import bp as facilitator_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(basket_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_web(app: Flask) -> None:
+    from .web import init_web
+
+    init_web(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

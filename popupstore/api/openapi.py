@@ -1,0 +1,393 @@
+"""The OpenAPI 3.1 document of API v1, built from the same facts the views use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..basket.models import INTENTS
+from ..basket.services import EMAIL_LIMIT, MAX_ITEMS, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
+from ..organisations import ORGANISATION_TYPES
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    texts = {
+        400: "Malformed JSON, not UTF-8, not an object, or a bad header",
+        401: "No or unknown token",
+        403: "Token of the wrong role",
+        404: "Not found",
+        409: "Conflict with the current state",
+        413: "Body over 256 KiB",
+        415: "Body is not application/json",
+        422: "Validation error; `fields` names each problem by dotted path",
+        429: "Rate limited",
+    }
+    return {str(s): _error(texts[s]) for s in statuses}
+
+
+SLUG_PARAM = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64},
+}
+TOKEN_PARAM = {
+    "name": "token",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+}
+IDEMPOTENCY_PARAM = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Repeat the same body under the same key to get the first answer again.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[\\x20-\\x7e]+$"},
+}
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+def _schemas() -> dict[str, Any]:
+    intent = {"type": "string", "enum": list(INTENTS)}
+    optional_text = {"type": ["string", "null"]}
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "enum": [
+                                "bad_request",
+                                "unauthorized",
+                                "forbidden",
+                                "not_found",
+                                "method_not_allowed",
+                                "conflict",
+                                "payload_too_large",
+                                "unsupported_media_type",
+                                "validation_error",
+                                "rate_limited",
+                            ],
+                        },
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                }
+            },
+        },
+        "Product": {
+            "type": "object",
+            "required": ["slug", "name", "theme", "summary", "owner", "tags"],
+            "properties": {
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "theme": {"type": "string"},
+                "summary": {"type": "string"},
+                "owner": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "Event": {
+            "type": "object",
+            "required": ["slug", "name", "city", "date"],
+            "properties": {
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "city": {"type": "string"},
+                "date": {"type": "string", "format": "date"},
+            },
+        },
+        "CheckoutRequest": {
+            "type": "object",
+            "required": ["items", "visitor"],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_ITEMS,
+                    "items": {
+                        "type": "object",
+                        "required": ["product", "intent"],
+                        "properties": {
+                            "product": {"type": "string", "minLength": 1},
+                            "intent": intent,
+                        },
+                    },
+                },
+                "visitor": {
+                    "type": "object",
+                    "required": ["name", "organisation"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": NAME_LIMIT},
+                        "organisation": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": ORGANISATION_LIMIT,
+                        },
+                        "organisation_type": {
+                            "type": ["string", "null"],
+                            "enum": [*ORGANISATION_TYPES, "", None],
+                        },
+                        "role": {**optional_text, "maxLength": ROLE_LIMIT},
+                        "email": {**optional_text, "maxLength": EMAIL_LIMIT},
+                        "share_contact": {"type": ["boolean", "null"], "default": False},
+                    },
+                },
+            },
+        },
+        "SharedProduct": {
+            "type": "object",
+            "required": ["product", "mine", "theirs"],
+            "properties": {"product": {"type": "string"}, "mine": intent, "theirs": intent},
+        },
+        "Match": {
+            "type": "object",
+            "required": ["number", "name", "organisation", "score", "shared"],
+            "properties": {
+                "number": {"type": "integer"},
+                "name": {"type": "string"},
+                "organisation": {"type": "string"},
+                "score": {"type": "number"},
+                "shared": {"type": "array", "items": _ref("SharedProduct")},
+            },
+        },
+        "Collaboration": {
+            "type": "object",
+            "required": ["product", "province", "organisations", "owner"],
+            "properties": {
+                "product": {"type": "string"},
+                "province": {"type": "string"},
+                "organisations": {"type": "array", "items": {"type": "string"}},
+                "owner": {"type": "string"},
+            },
+        },
+        "CheckoutCreated": {
+            "type": "object",
+            "required": ["number", "token", "receipt_url", "qr_url", "matches", "colleagues"],
+            "properties": {
+                "number": {"type": "integer", "minimum": 1},
+                "token": {"type": "string"},
+                "receipt_url": {"type": "string", "format": "uri"},
+                "qr_url": {"type": "string", "format": "uri"},
+                "matches": {"type": "array", "items": _ref("Match"), "maxItems": 5},
+                "colleagues": {"type": "array", "items": _ref("Match"), "maxItems": 5},
+            },
+        },
+        "Receipt": {
+            "type": "object",
+            "required": [
+                "number",
+                "event",
+                "items",
+                "visitor",
+                "matches",
+                "colleagues",
+                "collaborations",
+            ],
+            "properties": {
+                "number": {"type": "integer"},
+                "event": {
+                    "type": "object",
+                    "required": ["slug", "name"],
+                    "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["product", "intent"],
+                        "properties": {"product": {"type": "string"}, "intent": intent},
+                    },
+                },
+                "visitor": {
+                    "type": "object",
+                    "required": ["name", "organisation"],
+                    "properties": {
+                        "name": {"type": ["string", "null"]},
+                        "organisation": {"type": "string"},
+                    },
+                },
+                "matches": {"type": "array", "items": _ref("Match")},
+                "colleagues": {"type": "array", "items": _ref("Match")},
+                "collaborations": {"type": "array", "items": _ref("Collaboration")},
+            },
+        },
+        "Overlap": {
+            "type": "object",
+            "required": ["checkouts", "products", "pairs"],
+            "properties": {
+                "checkouts": {"type": "integer"},
+                "products": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["product", "want", "have"],
+                        "properties": {
+                            "product": {"type": "string"},
+                            "want": {"type": "integer"},
+                            "have": {"type": "integer"},
+                        },
+                    },
+                },
+                "pairs": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["a", "b", "count"],
+                        "properties": {
+                            "a": {"type": "string"},
+                            "b": {"type": "string"},
+                            "count": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        },
+        "TablesRequest": {
+            "type": "object",
+            "properties": {
+                "min_size": {"type": "integer", "minimum": 2, "maximum": 12, "default": 4},
+                "max_size": {"type": "integer", "minimum": 2, "maximum": 12, "default": 6},
+            },
+        },
+        "Tables": {
+            "type": "object",
+            "required": ["tables", "total_score"],
+            "properties": {
+                "tables": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["topic", "members", "score"],
+                        "properties": {
+                            "topic": {"type": "string"},
+                            "members": {"type": "array", "items": {"type": "integer"}},
+                            "score": {"type": "number"},
+                        },
+                    },
+                },
+                "total_score": {"type": "number"},
+            },
+        },
+    }
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/products": {
+            "get": {
+                "operationId": "listProducts",
+                "summary": "Active products, sorted by theme then name",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["products"],
+                            "properties": {"products": {"type": "array", "items": _ref("Product")}},
+                        },
+                        "The catalog",
+                    )
+                },
+            }
+        },
+        "/events/active": {
+            "get": {
+                "operationId": "showActiveEvent",
+                "summary": "The event the kiosk sells for",
+                "responses": {"200": _json(_ref("Event"), "The active event"), **_errors(404)},
+            }
+        },
+        "/events/{slug}/checkouts": {
+            "post": {
+                "operationId": "createCheckout",
+                "summary": "A visitor's checkout",
+                "parameters": [SLUG_PARAM, IDEMPOTENCY_PARAM],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("CheckoutRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("CheckoutCreated"), "Stored (or replayed) checkout"),
+                    **_errors(400, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/receipts/{token}": {
+            "get": {
+                "operationId": "showReceipt",
+                "summary": "A receipt, recomputed on each call",
+                "parameters": [TOKEN_PARAM],
+                "responses": {"200": _json(_ref("Receipt"), "The receipt"), **_errors(404, 429)},
+            },
+            "delete": {
+                "operationId": "deleteReceipt",
+                "summary": "Erase the visitor's personal data and basket",
+                "parameters": [TOKEN_PARAM],
+                "responses": {"204": {"description": "Erased"}, **_errors(404, 429)},
+            },
+        },
+        "/events/{slug}/overlap": {
+            "get": {
+                "operationId": "showOverlap",
+                "summary": "Product counts and product pairs of an event (staff)",
+                "security": BEARER,
+                "parameters": [SLUG_PARAM],
+                "responses": {
+                    "200": _json(_ref("Overlap"), "The overlap"),
+                    **_errors(401, 403, 404, 429),
+                },
+            }
+        },
+        "/events/{slug}/tables": {
+            "post": {
+                "operationId": "createTables",
+                "summary": "Seat every checkout of the event at a table (staff)",
+                "security": BEARER,
+                "parameters": [SLUG_PARAM],
+                "requestBody": {
+                    "required": False,
+                    "content": {JSON: {"schema": _ref("TablesRequest")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Tables"), "The table plan"),
+                    **_errors(400, 401, 403, 404, 413, 415, 422, 429),
+                },
+            }
+        },
+    }
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Popupstore API",
+            "version": "1.0.0",
+            "description": "The pop-up store for the debt domain: catalog, checkouts, "
+            "receipts and the staff views of an event.",
+        },
+        "servers": [{"url": f"{server_url}/api/v1"}],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,197 @@
+"""JSON API v1 (contract §4).
+
+Order of checks: authentication (401/403), the addressed resource (404), the body
+(413, 415, 400, 422), then state (409).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from ..basket.matchindex import event_index
+from ..basket.services import (
+    IDEMPOTENCY_KEY,
+    checkout_view,
+    erase_checkout,
+    find_checkout_by_token,
+    parse_checkout_payload,
+    place_checkout,
+    request_fingerprint,
+)
+from ..catalog.services import active_products
+from ..errors import DomainError
+from ..events.services import active_event, get_event
+from ..extensions import csrf, db, limiter
+from ..matching import overlap, seat_tables
+from ..web import base_url
+from .auth import token_required
+from .errors import ApiError, from_api_error, from_domain_error
+from .openapi import openapi_document
+from .serializers import (
+    checkout_created_json,
+    event_json,
+    overlap_json,
+    product_json,
+    receipt_json,
+    tables_json,
+)
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+STAFF = ("facilitator", "organiser")
+
+
+def _token_lookup_limit() -> str:
+    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
+
+
+def _failed_lookup(response: Response) -> bool:
+    return response.status_code in (401, 404)
+
+
+# Only failed look-ups count: honest polling of a receipt is never limited.
+limit_lookups = limiter.limit(_token_lookup_limit, deduct_when=_failed_lookup)
+
+
+@bp.before_request
+def _limit_body_size() -> None:
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+
+
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object, checked in the contract's order (413, 415, 400)."""
+    limit = current_app.config["API_MAX_BODY_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413)
+    raw = request.get_data(cache=True)
+    if not raw and not required:
+        return {}
+    if request.mimetype != "application/json":
+        raise ApiError(415)
+    if len(raw) > limit:
+        raise ApiError(413)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "The body is not valid UTF-8.") from None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return data
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return from_api_error(error)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> Response:
+    return from_domain_error(error)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(base_url()))
+
+
+@bp.get("/products")
+def list_products() -> Response:
+    return jsonify({"products": [product_json(p) for p in active_products()]})
+
+
+@bp.get("/events/active")
+def show_active_event() -> Response:
+    event = active_event()
+    if event is None:
+        raise ApiError(404, "No event is active.")
+    return jsonify(event_json(event))
+
+
+@bp.post("/events/<slug>/checkouts")
+def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
+    event = get_event(slug)
+    body = json_body()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        raise ApiError(400, "Idempotency-Key must be 1 to 80 printable ASCII characters.")
+    checkout_request = parse_checkout_payload(body)
+    root = base_url()
+    outcome = place_checkout(
+        event,
+        checkout_request,
+        lambda view: checkout_created_json(view, root),
+        idempotency_key=key,
+        fingerprint=request_fingerprint(body) if key is not None else None,
+    )
+    db.session.commit()
+    token = outcome.response["token"]
+    location = url_for("api.show_receipt", token=token)
+    return jsonify(outcome.response), 201, {"Location": location}
+
+
+def _receipt_or_404(token: str) -> Any:
+    checkout = find_checkout_by_token(token)
+    if checkout is None:
+        raise ApiError(404, "No receipt with this token.")
+    return checkout
+
+
+@bp.get("/receipts/<token>")
+@limit_lookups
+def show_receipt(token: str) -> Response:
+    checkout = _receipt_or_404(token)
+    return jsonify(receipt_json(checkout_view(checkout)))
+
+
+@bp.delete("/receipts/<token>")
+@limit_lookups
+def delete_receipt(token: str) -> tuple[str, int]:
+    checkout = _receipt_or_404(token)
+    erase_checkout(checkout)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/events/<slug>/overlap")
+@limit_lookups
+@token_required(*STAFF)
+def show_overlap(slug: str) -> Response:
+    event = get_event(slug)
+    return jsonify(overlap_json(overlap(event_index(event).baskets())))
+
+
+def _table_size(body: dict[str, Any], name: str, default: int, fields: dict[str, str]) -> int:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        fields[name] = "Must be a whole number."
+        return default
+    if not 2 <= value <= 12:
+        fields[name] = "Must be between 2 and 12."
+    return value
+
+
+@bp.post("/events/<slug>/tables")
+@limit_lookups
+@token_required(*STAFF)
+def create_tables(slug: str) -> Response:
+    event = get_event(slug)
+    body = json_body(required=False)
+    fields: dict[str, str] = {}
+    min_size = _table_size(body, "min_size", 4, fields)
+    max_size = _table_size(body, "max_size", 6, fields)
+    if not fields and min_size > max_size:
+        fields["min_size"] = "Must not be larger than max_size."
+    if fields:
+        raise ApiError(422, "The table sizes are not valid.", fields)
+    plan = seat_tables(event_index(event).baskets(), min_size=min_size, max_size=max_size)
+    return jsonify(tables_json(plan))

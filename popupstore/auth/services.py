@@ -1,0 +1,91 @@
+"""Staff accounts, password checks and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import utcnow
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..extensions import db
+from .models import ROLES, ApiToken, User
+
+USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so both paths cost one hash check."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def get_user(username: str) -> User:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(str(_l("Gebruiker '%(name)s' bestaat niet.", name=username)))
+    return user
+
+
+def create_user(username: str, password: str, role: str) -> User:
+    fields: dict[str, str] = {}
+    if not USERNAME.match(username or ""):
+        fields["username"] = str(
+            _l("2–64 tekens: letters, cijfers, punt, streepje, liggend streepje.")
+        )
+    if role not in ROLES:
+        fields["role"] = str(_l("Kies facilitator of organiser."))
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        fields["password"] = str(_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH))
+    if fields:
+        raise ValidationError(str(_l("De gebruiker klopt niet.")), fields)
+    taken = db.session.execute(select(User.id).where(User.username == username)).first()
+    if taken:
+        raise ConflictError(
+            str(_l("Gebruiker '%(name)s' bestaat al.", name=username)),
+            {"username": str(_l("Deze naam is al in gebruik."))},
+        )
+    user = User(username=username, password_hash=generate_password_hash(password), role=role)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user with these credentials, or None; costs the same whether the user exists."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_token(user: User) -> str:
+    """A new API token for `user`; the plain token is returned once and only its hash kept."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token:
+        return None
+    query = select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    found = db.session.execute(query).scalar_one_or_none()
+    if found is None:
+        return None
+    return found.user

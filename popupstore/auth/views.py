@@ -1,0 +1,83 @@
+"""Staff login and logout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db, limiter
+from .forms import LoginForm
+from .services import authenticate
+
+bp = Blueprint("auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return None
+    return target
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Staff pages: log in first (redirect), then the role must fit (403)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def home_for(user: Any) -> str:
+    if user.role == "organiser" and "organiser.index" in current_app.view_functions:
+        return url_for("organiser.index")
+    return url_for("facilitator.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | str:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            db.session.commit()
+            flash(_("Je bent ingelogd."), "success")
+            return redirect(safe_next(form.next.data) or home_for(user))
+        # The same words whether the name or the password was wrong.
+        error = _("Gebruikersnaam of wachtwoord klopt niet.")
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    flash(_("Je bent uitgelogd."), "success")
+    return redirect(url_for("auth.login"))

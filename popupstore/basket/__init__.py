@@ -1,0 +1,1 @@
+"""The basket, checkout, receipts and QR codes."""

@@ -1,0 +1,1 @@
+"""Products, themes, the YAML loader and the shop pages."""

@@ -1,0 +1,329 @@
+"""The catalog: reading products, and loading them from a YAML product file."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..organisations import fold
+from .models import Product
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED_FIELDS = ("slug", "name", "theme", "summary", "description", "owner")
+OPTIONAL_FIELDS = ("contact", "tags", "price", "active")
+FIELD_LIMITS = {
+    "slug": 64,
+    "name": 120,
+    "theme": 60,
+    "summary": 200,
+    "description": 5000,
+    "owner": 160,
+    "contact": 200,
+    "price": 60,
+}
+TAG_LIMIT = 40
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFileProblem:
+    """One thing wrong in a product file: which entry, which field, what."""
+
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part for part in (self.entry, self.field and f"veld '{self.field}'") if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ProductFileError(Exception):
+    """A product file that cannot be loaded; nothing has been written."""
+
+    def __init__(self, source: str, problems: Sequence[ProductFileProblem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.source}: " + "; ".join(str(p) for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductEntry:
+    slug: str
+    name: str
+    theme: str
+    summary: str
+    description: str
+    owner: str
+    contact: str | None = None
+    tags: tuple[str, ...] = ()
+    price: str | None = None
+    active: bool = True
+
+
+@dataclass(slots=True)
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _entry_label(index: int, raw: Any) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str) and raw["slug"].strip():
+        return f"products[{index}] (slug '{raw['slug'].strip()}')"
+    return f"products[{index}]"
+
+
+def _check_entry(index: int, raw: Any) -> tuple[ProductEntry | None, list[ProductFileProblem]]:
+    label = _entry_label(index, raw)
+    if not isinstance(raw, dict):
+        return None, [ProductFileProblem(label, "", str(_l("moet een mapping met velden zijn")))]
+    problems: list[ProductFileProblem] = []
+
+    def problem(name: str, message: Any) -> None:
+        problems.append(ProductFileProblem(label, name, str(message)))
+
+    for key in raw:
+        if key not in REQUIRED_FIELDS and key not in OPTIONAL_FIELDS:
+            problem(str(key), _l("onbekend veld"))
+    values: dict[str, Any] = {}
+    for name in REQUIRED_FIELDS + ("contact", "price"):
+        value = raw.get(name)
+        if value is None:
+            if name in REQUIRED_FIELDS:
+                problem(name, _l("verplicht veld ontbreekt"))
+            continue
+        if not isinstance(value, str):
+            problem(name, _l("moet tekst zijn"))
+            continue
+        value = value.strip()
+        if not value:
+            if name in REQUIRED_FIELDS:
+                problem(name, _l("mag niet leeg zijn"))
+            continue
+        if len(value) > FIELD_LIMITS[name]:
+            problem(name, _l("te lang (hoogstens %(limit)d tekens)", limit=FIELD_LIMITS[name]))
+            continue
+        values[name] = value
+    slug = values.get("slug")
+    if slug is not None and not SLUG_PATTERN.match(slug):
+        problem("slug", _l("alleen kleine letters, cijfers en koppeltekens"))
+    tags = raw.get("tags", [])
+    if tags is None:
+        tags = []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        problem("tags", _l("moet een lijst met teksten zijn"))
+    elif len(tags) > MAX_TAGS or any(len(t.strip()) > TAG_LIMIT for t in tags):
+        problem("tags", _l("te veel of te lange tags"))
+    else:
+        values["tags"] = tuple(dict.fromkeys(t.strip() for t in tags))
+    active = raw.get("active", True)
+    if not isinstance(active, bool):
+        problem("active", _l("moet true of false zijn"))
+    else:
+        values["active"] = active
+    if problems:
+        return None, problems
+    return ProductEntry(**values), []
+
+
+def parse_product_file(text: str | bytes, source: str) -> list[ProductEntry]:
+    """Validate a product file completely; raise ProductFileError listing every problem."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProductFileError(
+                source, [ProductFileProblem("", "", str(_l("het bestand is geen UTF-8")))]
+            ) from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = str(_l("regel %(line)d", line=mark.line + 1)) if mark is not None else ""
+        message = str(_l("geen geldige YAML"))
+        raise ProductFileError(source, [ProductFileProblem(where, "", message)]) from None
+    if not isinstance(document, dict) or set(document) != {"products"}:
+        message = _l("verwacht een mapping met precies één sleutel 'products'")
+        raise ProductFileError(source, [ProductFileProblem("", "products", str(message))])
+    raw_entries = document["products"]
+    if not isinstance(raw_entries, list):
+        message = _l("moet een lijst met producten zijn")
+        raise ProductFileError(source, [ProductFileProblem("", "products", str(message))])
+    problems: list[ProductFileProblem] = []
+    entries: list[ProductEntry] = []
+    first_index: dict[str, int] = {}
+    for index, raw in enumerate(raw_entries):
+        entry, found = _check_entry(index, raw)
+        problems.extend(found)
+        if entry is None:
+            continue
+        if entry.slug in first_index:
+            message = _l("dubbele slug, ook in products[%(index)d]", index=first_index[entry.slug])
+            problems.append(ProductFileProblem(_entry_label(index, raw), "slug", str(message)))
+            continue
+        first_index[entry.slug] = index
+        entries.append(entry)
+    if problems:
+        raise ProductFileError(source, problems)
+    return entries
+
+
+def read_product_file(path: str | Path) -> list[ProductEntry]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ProductFileError(str(path), [ProductFileProblem("", "", reason)]) from None
+    return parse_product_file(data, str(path))
+
+
+def upsert_products(entries: Iterable[ProductEntry]) -> LoadReport:
+    """Create or update products by slug; products not named stay as they are."""
+    entries = list(entries)
+    existing = {
+        p.slug: p
+        for p in db.session.execute(
+            select(Product).where(Product.slug.in_([e.slug for e in entries]))
+        ).scalars()
+    }
+    report = LoadReport()
+    for entry in entries:
+        values = {
+            "name": entry.name,
+            "theme": entry.theme,
+            "summary": entry.summary,
+            "description": entry.description,
+            "owner": entry.owner,
+            "contact": entry.contact,
+            "tags": list(entry.tags),
+            "price": entry.price,
+            "active": entry.active,
+        }
+        product = existing.get(entry.slug)
+        if product is None:
+            db.session.add(Product(slug=entry.slug, **values))
+            report.created.append(entry.slug)
+        elif any(getattr(product, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(product, key, value)
+            report.updated.append(entry.slug)
+        else:
+            report.unchanged.append(entry.slug)
+    db.session.flush()
+    return report
+
+
+def load_products(path: str | Path) -> LoadReport:
+    """Validate the file, then upsert all of it (all or nothing: the caller commits)."""
+    return upsert_products(read_product_file(path))
+
+
+def theme_slug(theme: str) -> str:
+    """A URL-safe form of a theme label ("Werkende armen" -> "werkende-armen")."""
+    folded = unicodedata.normalize("NFKD", theme)
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
+
+
+def active_products() -> list[Product]:
+    """Active products sorted by theme, then name (the API's order)."""
+    query = select(Product).where(Product.active.is_(True)).order_by(Product.theme, Product.name)
+    return list(db.session.execute(query).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str
+    slug: str
+    product_count: int
+
+
+def themes() -> list[Theme]:
+    query = (
+        select(Product.theme, func.count(Product.id))
+        .where(Product.active.is_(True))
+        .group_by(Product.theme)
+        .order_by(Product.theme)
+    )
+    return [Theme(name, theme_slug(name), count) for name, count in db.session.execute(query)]
+
+
+def find_theme(slug: str) -> Theme | None:
+    return next((t for t in themes() if t.slug == slug), None)
+
+
+def search_products(words: str = "", theme: str | None = None) -> list[Product]:
+    """Active products whose texts contain every word (accents and case ignored)."""
+    products = active_products()
+    if theme:
+        products = [p for p in products if theme_slug(p.theme) == theme]
+    terms = fold(words).split()
+    if not terms:
+        return products
+
+    def haystack(p: Product) -> str:
+        return fold(" ".join([p.name, p.summary, p.description, p.owner, p.theme, *p.tags]))
+
+    return [p for p in products if all(term in haystack(p) for term in terms)]
+
+
+def get_product(slug: str, *, active_only: bool = True) -> Product | None:
+    query = select(Product).where(Product.slug == slug)
+    if active_only:
+        query = query.where(Product.active.is_(True))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def product_name_map() -> dict[str, str]:
+    """Every product's name by slug, retired ones included (old baskets hold them)."""
+    return dict(db.session.execute(select(Product.slug, Product.name)).all())
+
+
+def products_by_slug(slugs: Iterable[str]) -> dict[str, Product]:
+    slugs = list(slugs)
+    if not slugs:
+        return {}
+    query = select(Product).where(Product.slug.in_(slugs))
+    return {p.slug: p for p in db.session.execute(query).scalars()}
+
+
+@dataclass(frozen=True, slots=True)
+class PopularProduct:
+    product: Product
+    want: int
+    have: int
+
+    @property
+    def total(self) -> int:
+        return self.want + self.have
+
+
+def popular_products(event: Any, limit: int = 6) -> list[PopularProduct]:
+    """The most chosen active products of an event, most chosen first, then by name."""
+    from ..basket.matchindex import intent_counts
+
+    counts = intent_counts(event)
+    products = {p.slug: p for p in active_products()}
+    ranked = [
+        PopularProduct(products[slug], want, have)
+        for slug, (want, have) in counts.items()
+        if slug in products
+    ]
+    ranked.sort(key=lambda p: (-p.total, p.product.name))
+    return ranked[:limit]

@@ -1,0 +1,63 @@
+"""The kiosk's shop floor: start page, shelves, product pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, session
+
+from ..basket.services import SessionBasket
+from ..events.services import active_event
+from .services import (
+    find_theme,
+    get_product,
+    popular_products,
+    search_products,
+    theme_slug,
+    themes,
+)
+from .themes import theme_class
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.app_template_global()
+def theme_css(theme: str) -> str:
+    return theme_class(theme)
+
+
+bp.add_app_template_global(theme_slug)
+
+
+@bp.get("/")
+def start() -> str:
+    event = active_event()
+    return render_template(
+        "catalog/start.html",
+        event=event,
+        themes=themes(),
+        popular=popular_products(event, limit=6) if event else [],
+    )
+
+
+@bp.get("/producten")
+def products() -> str:
+    words = request.args.get("q", "", type=str)[:100]
+    theme_slug = request.args.get("thema", "", type=str)[:80] or None
+    theme = find_theme(theme_slug) if theme_slug else None
+    if theme_slug and theme is None:
+        abort(404)
+    return render_template(
+        "catalog/products.html",
+        products=search_products(words, theme.slug if theme else None),
+        themes=themes(),
+        theme=theme,
+        words=words,
+        basket=SessionBasket(session),
+    )
+
+
+@bp.get("/product/<slug>")
+def product(slug: str) -> str:
+    found = get_product(slug)
+    if found is None:
+        abort(404)
+    return render_template("catalog/product.html", product=found, basket=SessionBasket(session))

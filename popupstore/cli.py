@@ -1,0 +1,248 @@
+"""The `popupstore` command group (contract §2).
+
+Every command exits 0 on success and 2 on bad input with a one-line message, and
+writes nothing when it fails: the services flush, the command commits once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext as _
+
+from .config import ConfigError
+from .errors import DomainError
+from .extensions import db
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class CommandError(click.ClickException):
+    """Bad input: exit 2 with one line on stderr."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _transaction() -> Iterator[None]:
+    """Commit what the block did, or roll all of it back and report one line."""
+    from .catalog.services import ProductFileError
+
+    try:
+        yield
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+        raise CommandError(f"{error.message} {detail}".strip()) from None
+    except ProductFileError as error:
+        db.session.rollback()
+        raise CommandError(error.one_line()) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _parse_date(value: str) -> date:
+    if not DATE.match(value or ""):
+        raise CommandError(_("--date moet de vorm JJJJ-MM-DD hebben, niet %(value)r", value=value))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(_("--date is geen bestaande datum: %(value)r", value=value)) from None
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (idempotent)."""
+    from .db_setup import upgrade_schema
+
+    upgrade_schema()
+    click.echo(_("Het databaseschema is bijgewerkt."))
+
+
+@click.command("load-products")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def load_products_command(path: Path) -> None:
+    """Validate a YAML product file and upsert its products by slug (all or nothing)."""
+    from .catalog.services import load_products
+
+    with _transaction():
+        report = load_products(path)
+    click.echo(
+        _(
+            "%(path)s geladen: %(created)d nieuw, %(updated)d bijgewerkt, %(same)d ongewijzigd.",
+            path=str(path),
+            created=len(report.created),
+            updated=len(report.updated),
+            same=len(report.unchanged),
+        )
+    )
+
+
+@click.command("create-event")
+@click.argument("slug")
+@click.option("--name", required=True, help="Name of the event.")
+@click.option("--city", required=True, help="City where it takes place.")
+@click.option("--date", "when", required=True, help="Date as YYYY-MM-DD.")
+@click.option("--activate", is_flag=True, help="Make it the event the kiosk sells for.")
+@with_appcontext
+def create_event_command(slug: str, name: str, city: str, when: str, activate: bool) -> None:
+    """Create an event."""
+    from .events.services import create_event
+
+    day = _parse_date(when)
+    with _transaction():
+        event = create_event(slug, name=name, city=city, date=day, activate=activate)
+    if activate:
+        click.echo(_("Evenement %(slug)s aangemaakt en actief gemaakt.", slug=event.slug))
+    else:
+        click.echo(_("Evenement %(slug)s aangemaakt.", slug=event.slug))
+
+
+@click.command("activate-event")
+@click.argument("slug")
+@with_appcontext
+def activate_event_command(slug: str) -> None:
+    """Make this event the active one (exactly one is active)."""
+    from .events.services import activate_event, get_event
+
+    with _transaction():
+        event = activate_event(get_event(slug))
+    click.echo(_("Evenement %(slug)s is nu actief.", slug=event.slug))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice(["facilitator", "organiser"]), help="Staff role."
+)
+@with_appcontext
+def create_user_command(username: str, role: str) -> None:
+    """Create a staff user; password from POPUPSTORE_PASSWORD, else prompted."""
+    from .auth.services import create_user, get_user
+
+    with _transaction():
+        try:
+            get_user(username)
+        except DomainError:
+            pass
+        else:
+            raise CommandError(_("Gebruiker '%(name)s' bestaat al.", name=username))
+    password = os.environ.get("POPUPSTORE_PASSWORD")
+    if not password:
+        password = click.prompt(_("Wachtwoord"), hide_input=True, confirmation_prompt=True)
+    with _transaction():
+        user = create_user(username, password, role)
+    click.echo(_("%(role)s %(name)s aangemaakt.", role=user.role, name=user.username))
+
+
+@click.command("create-token")
+@click.argument("username")
+@with_appcontext
+def create_token_command(username: str) -> None:
+    """Create an API token; the token alone is the last line printed."""
+    from .auth.services import create_token, get_user
+
+    with _transaction():
+        token = create_token(get_user(username))
+    click.echo(
+        _("API-token voor %(name)s (alleen nu te zien; we bewaren een hash):", name=username)
+    )
+    click.echo(token)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Run the production server (gunicorn); needs POPUPSTORE_SECRET_KEY."""
+    if not os.environ.get("POPUPSTORE_SECRET_KEY"):
+        raise CommandError("POPUPSTORE_SECRET_KEY moet gezet zijn voor de productieserver")
+    from .server import run_production_server
+
+    run_production_server(host=host, port=port, workers=workers)
+
+
+@click.command("bootstrap-demo")
+@click.option("--products", "products_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@with_appcontext
+def bootstrap_demo_command(products_path: Path | None, base_url: str) -> None:
+    """Set up a store to try out: schema, seed catalog, a demo event and organiser."""
+    from .demo import bootstrap_demo
+
+    with _transaction():
+        lines = bootstrap_demo(products_path)
+    root = base_url.rstrip("/")
+    lines += [
+        f"Kiosk:       {root}/",
+        f"Facilitator: {root}/facilitator/",
+        f"Organiser:   {root}/organisator/",
+    ]
+    for line in lines:
+        click.echo(line)
+
+
+COMMANDS: tuple[click.Command, ...] = (
+    init_db_command,
+    load_products_command,
+    create_event_command,
+    activate_event_command,
+    create_user_command,
+    create_token_command,
+    serve_command,
+    bootstrap_demo_command,
+)
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+class PopupstoreGroup(FlaskGroup):
+    """Flask's CLI group with one-line errors: 'Error: …' on stderr and exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            message = " ".join(error.format_message().split())
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except ConfigError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+
+
+def main() -> None:
+    group = PopupstoreGroup(create_app=_create_app, help="Popupstore: the pop-up store CLI.")
+    result = group.main()
+    code = result if isinstance(result, int) else 0
+    sys.exit(code)

@@ -1,0 +1,128 @@
+"""Settings: defaults, then `instance/config.py`, then POPUPSTORE_* environment variables.
+
+Nothing is read at import time; `load_config` runs inside the app factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "POPUPSTORE_"
+SECRET_KEY_FILE = "secret_key"
+DEFAULT_IDLE_SECONDS = 60
+
+
+class ConfigError(RuntimeError):
+    """A setting has a value the store cannot run with."""
+
+
+class Defaults:
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BASE_URL: str | None = None
+    KIOSK_IDLE_SECONDS = DEFAULT_IDLE_SECONDS
+    # The whole request body for forms and uploads; the JSON API lowers this to 256 KiB.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    API_MAX_BODY_BYTES = 256 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "popupstore_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_TOKEN_LOOKUP = "30 per minute"
+    SECRET_KEY_REQUIRED = False
+
+
+def _database_url(app: Flask, value: str | None) -> str:
+    if not value:
+        return "sqlite:///" + str(Path(app.instance_path) / "popupstore.db")
+    # psycopg 3 is the driver we ship; a bare postgresql:// would ask for psycopg2.
+    for bare in ("postgresql://", "postgres://"):
+        if value.startswith(bare):
+            return "postgresql+psycopg://" + value[len(bare) :]
+    return value
+
+
+def _positive_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number of seconds, got {value!r}") from None
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1, got {number}")
+    return number
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """A development secret generated once and kept in the instance folder."""
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; another process may have won the race.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill `app.config` in the documented order; explicit overrides (tests) win."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    env = os.environ
+    if f"{ENV_PREFIX}DATABASE_URL" in env:
+        app.config["SQLALCHEMY_DATABASE_URI"] = env[f"{ENV_PREFIX}DATABASE_URL"]
+    if env.get(f"{ENV_PREFIX}SECRET_KEY"):
+        app.config["SECRET_KEY"] = env[f"{ENV_PREFIX}SECRET_KEY"]
+    if f"{ENV_PREFIX}BASE_URL" in env:
+        app.config["BASE_URL"] = env[f"{ENV_PREFIX}BASE_URL"]
+    if f"{ENV_PREFIX}KIOSK_IDLE_SECONDS" in env:
+        app.config["KIOSK_IDLE_SECONDS"] = env[f"{ENV_PREFIX}KIOSK_IDLE_SECONDS"]
+    if overrides:
+        app.config.update(overrides)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(
+        app, app.config.get("SQLALCHEMY_DATABASE_URI")
+    )
+    app.config["KIOSK_IDLE_SECONDS"] = _positive_int(
+        f"{ENV_PREFIX}KIOSK_IDLE_SECONDS", app.config["KIOSK_IDLE_SECONDS"]
+    )
+    base_url = app.config.get("BASE_URL")
+    app.config["BASE_URL"] = base_url.rstrip("/") if base_url else None
+    if not app.config.get("SECRET_KEY"):
+        if app.config["SECRET_KEY_REQUIRED"]:
+            raise ConfigError(f"{ENV_PREFIX}SECRET_KEY must be set to run the production server")
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
+
+
+def _engine_options(url: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    options = dict(given)
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once; WAL is switched on per connection.
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", 30)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options

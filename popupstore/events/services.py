@@ -1,0 +1,93 @@
+"""Events and the one active event the kiosk sells for."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..extensions import db
+from .models import Event
+
+EVENT_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def get_event(slug: str) -> Event:
+    event = db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
+    if event is None:
+        raise NotFoundError(str(_l("Evenement '%(slug)s' bestaat niet.", slug=slug)))
+    return event
+
+
+def active_event() -> Event | None:
+    query = select(Event).where(Event.is_active.is_(True))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def list_events() -> list[Event]:
+    query = select(Event).order_by(Event.date.desc(), Event.name)
+    return list(db.session.execute(query).scalars())
+
+
+def _check_text(fields: dict[str, str], name: str, value: str | None, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        fields[name] = str(_l("Vul dit in."))
+    elif len(value) > limit:
+        fields[name] = str(_l("Hoogstens %(limit)d tekens.", limit=limit))
+    return value
+
+
+def create_event(
+    slug: str,
+    *,
+    name: str,
+    city: str,
+    date: date,
+    venue: str | None = None,
+    activate: bool = False,
+) -> Event:
+    fields: dict[str, str] = {}
+    slug = (slug or "").strip()
+    if not EVENT_SLUG.match(slug) or len(slug) > 64:
+        fields["slug"] = str(_l("Alleen kleine letters, cijfers en koppeltekens (hoogstens 64)."))
+    name = _check_text(fields, "name", name, 120)
+    city = _check_text(fields, "city", city, 80)
+    venue = (venue or "").strip() or None
+    if venue and len(venue) > 160:
+        fields["venue"] = str(_l("Hoogstens %(limit)d tekens.", limit=160))
+    if fields:
+        raise ValidationError(str(_l("Het evenement klopt niet.")), fields)
+    exists = db.session.execute(select(Event.id).where(Event.slug == slug)).first()
+    if exists:
+        raise ConflictError(
+            str(_l("Evenement '%(slug)s' bestaat al.", slug=slug)),
+            {"slug": str(_l("Deze slug is al in gebruik."))},
+        )
+    event = Event(slug=slug, name=name, city=city, date=date, venue=venue)
+    db.session.add(event)
+    db.session.flush()
+    if activate:
+        activate_event(event)
+    return event
+
+
+def activate_event(event: Event) -> Event:
+    """Make `event` the only active one."""
+    db.session.execute(
+        update(Event).where(Event.is_active.is_(True), Event.id != event.id).values(is_active=False)
+    )
+    # The partial unique index needs the old one switched off before this one is switched on.
+    db.session.flush()
+    event.is_active = True
+    db.session.flush()
+    return event
+
+
+def deactivate_event(event: Event) -> Event:
+    event.is_active = False
+    db.session.flush()
+    return event

@@ -1,0 +1,22 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from .db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+# No default limits: only login, token and receipt look-ups are limited, never checkouts
+# (a whole venue shares one address).
+limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,1 @@
+"""The facilitator: live overlap, tables and the wall screen."""

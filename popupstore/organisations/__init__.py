@@ -1,0 +1,130 @@
+"""Organisation names: normalisation and the municipality register (contract §5).
+
+The register is CBS "Gebieden in Nederland 2025" (Bron: CBS, licence CC BY 4.0),
+copied into this package together with a list of common alternative names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+UNKNOWN_PROVINCE = "onbekend"
+MUNICIPALITY_TYPE = "gemeente"
+DEFAULT_TYPE = "anders"
+
+ORGANISATION_TYPES: tuple[str, ...] = (
+    "gemeente",
+    "kredietbank",
+    "woningcorporatie",
+    "energie-water",
+    "zorgverzekeraar",
+    "rijk",
+    "hulporganisatie",
+    "bewindvoerder",
+    "werkgever",
+    "kennisorganisatie",
+    "anders",
+)
+
+CBS_CREDIT = "Bron: CBS"
+
+_WHITESPACE = re.compile(r"\s+")
+# Visitors often type "Gemeente Breda"; the prefix names the kind, not the place.
+_MUNICIPALITY_PREFIX = "gemeente "
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    cbs_code: str
+    name: str
+    province: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation as the matching rules see it.
+
+    `key` is equal for two names exactly when they denote the same organisation;
+    `name` is what people see (the CBS name for a municipality).
+    """
+
+    key: str
+    name: str
+    province: str
+    organisation_type: str
+    municipality: Municipality | None
+
+
+def clean_text(value: str) -> str:
+    """Trim and collapse inner white space."""
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+def fold(value: str) -> str:
+    """Trimmed, white space collapsed, accents removed, case folded."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(value))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def _read_csv(filename: str) -> list[dict[str, str]]:
+    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@cache
+def municipalities() -> tuple[Municipality, ...]:
+    """All municipalities of the register, sorted by name."""
+    rows = _read_csv("gemeenten-2025.csv")
+    found = [Municipality(r["cbs_code"], r["naam"], r["provincie"]) for r in rows]
+    return tuple(sorted(found, key=lambda m: fold(m.name)))
+
+
+@cache
+def _lookup() -> dict[str, Municipality]:
+    by_code = {m.cbs_code: m for m in municipalities()}
+    table = {fold(m.name): m for m in municipalities()}
+    for row in _read_csv("gemeenten-aliassen.csv"):
+        table.setdefault(fold(row["alias"]), by_code[row["cbs_code"]])
+    return table
+
+
+def find_municipality(name: str) -> Municipality | None:
+    """The municipality a name or alias denotes, if any."""
+    folded = fold(name)
+    table = _lookup()
+    found = table.get(folded)
+    if found is None and folded.startswith(_MUNICIPALITY_PREFIX):
+        found = table.get(folded[len(_MUNICIPALITY_PREFIX) :].strip())
+    return found
+
+
+def normalise_organisation(name: str, organisation_type: str | None = None) -> Organisation:
+    """Apply contract §5: a municipality gets its CBS name, province and type `gemeente`."""
+    municipality = find_municipality(name)
+    if municipality is not None:
+        return Organisation(
+            key=fold(municipality.name),
+            name=municipality.name,
+            province=municipality.province,
+            organisation_type=MUNICIPALITY_TYPE,
+            municipality=municipality,
+        )
+    return Organisation(
+        key=fold(name),
+        name=clean_text(name),
+        province=UNKNOWN_PROVINCE,
+        organisation_type=organisation_type or DEFAULT_TYPE,
+        municipality=None,
+    )
+
+
+def provinces() -> list[str]:
+    """The twelve provinces, sorted."""
+    return sorted({m.province for m in municipalities()})

@@ -1,0 +1,1 @@
+"""The organiser: events and catalog admin, statistics, exports."""

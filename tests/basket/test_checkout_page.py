@@ -1,0 +1,207 @@
+"""Checking out on the kiosk: the form, its errors, double taps, the receipt and the reset."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import func, select
+
+from popupstore.basket.models import Checkout
+from popupstore.extensions import db
+
+FORM = {
+    "name": "Anna",
+    "organisation": "Breda",
+    "organisation_type": "",
+    "role": "Schuldhulpverlening",
+    "email": "",
+}
+
+
+def fill_basket(client) -> None:
+    client.post("/mandje/geldfit", data={"intent": "want"})
+    client.post("/mandje/vroegsignalering", data={"intent": "have"})
+
+
+def checkout_key(client) -> str:
+    html = client.get("/afrekenen").get_data(as_text=True)
+    match = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
+def stored() -> list[Checkout]:
+    db.session.expire_all()
+    return list(db.session.execute(select(Checkout)).scalars())
+
+
+def test_checkout_form_fields(client, store):
+    fill_basket(client)
+    html = client.get("/afrekenen").get_data(as_text=True)
+    assert 'list="gemeenten"' in html
+    assert html.count("<option value=") >= 342
+    assert "Bron: CBS" in html
+    consent = re.search(r'<input[^>]*id="share_contact"[^>]*>', html).group(0)
+    assert "checked" not in consent
+    assert "Anderen mogen mij als gesprekspartner zien" in html
+    for name in ("name", "organisation", "role", "email"):
+        field = re.search(rf'<input[^>]*id="{name}"[^>]*>', html).group(0)
+        assert 'autocomplete="off"' in field
+
+
+def test_empty_basket_cannot_check_out(client, store):
+    response = client.get("/afrekenen")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"name": "  "}, "name", "Vul dit in."),
+        ({"organisation": ""}, "organisation", "Vul dit in."),
+        ({"email": "anna@"}, "email", "geen geldig e-mailadres"),
+        ({"name": "x" * 81}, "name", "Hoogstens 80 tekens."),
+        ({"organisation_type": "bank"}, "organisation_type", "Not a valid choice"),
+    ],
+)
+def test_invalid_form_shows_dutch_messages_next_to_fields(client, store, change, field, message):
+    fill_basket(client)
+    key = checkout_key(client)
+    response = client.post("/afrekenen", data={**FORM, **change, "checkout_key": key})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(rf'<p class="field__error" id="{field}-error">([^<]*)</p>', html)
+    assert error, html
+    if field != "organisation_type":
+        assert message in error.group(1)
+    described = re.search(rf'<(?:input|select)[^>]*id="{field}"[^>]*>', html).group(0)
+    assert f"{field}-error" in described
+    assert 'aria-invalid="true"' in described
+    # Nothing is lost: the basket is still there and nothing was stored.
+    assert "Geldfit" in html and "Vroegsignalering" in html
+    assert stored() == []
+
+
+def test_checkout_stores_and_shows_the_receipt(client, store):
+    fill_basket(client)
+    key = checkout_key(client)
+    response = client.post(
+        "/afrekenen",
+        data={**FORM, "share_contact": "y", "email": "anna@breda.nl", "checkout_key": key},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/kassabon"
+    [checkout] = stored()
+    assert (checkout.visitor_name, checkout.organisation_name, checkout.province) == (
+        "Anna",
+        "Breda",
+        "Noord-Brabant",
+    )
+    assert checkout.organisation_type == "gemeente"
+    assert checkout.share_contact is True and checkout.email == "anna@breda.nl"
+    assert {(line.product.slug, line.intent) for line in checkout.lines} == {
+        ("geldfit", "want"),
+        ("vroegsignalering", "have"),
+    }
+    html = client.get("/kassabon").get_data(as_text=True)
+    assert "Bon nr. 1" in html
+    assert "Geldfit" in html
+    assert re.search(r'id="basket-count"[^>]*>0<', html)
+    assert 'src="/r/' in html
+
+
+def test_double_tap_creates_one_checkout(client, store):
+    fill_basket(client)
+    key = checkout_key(client)
+    data = {**FORM, "checkout_key": key}
+    first = client.post("/afrekenen", data=data)
+    second = client.post("/afrekenen", data=data)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == "/kassabon"
+    assert len(stored()) == 1
+
+
+def test_double_tap_from_a_stale_cookie_creates_one_checkout(client, store):
+    """Both taps leave the browser with the same cookie before either answer arrives."""
+    fill_basket(client)
+    key = checkout_key(client)
+    cookie = client.get_cookie("popupstore_session").value
+    data = {**FORM, "checkout_key": key}
+    assert client.post("/afrekenen", data=data).status_code == 302
+    client.set_cookie("popupstore_session", cookie)
+    again = client.post("/afrekenen", data=data)
+    assert again.status_code == 302
+    assert len(stored()) == 1
+
+
+def test_receipt_page_and_qr_code(client, store, make_checkout):
+    fill_basket(client)
+    client.post(
+        "/afrekenen", data={**FORM, "share_contact": "y", "checkout_key": checkout_key(client)}
+    )
+    later = make_checkout({"geldfit": "have"}, name="Bram", organisation="Tilburg")
+    token = re.search(
+        r'src="/r/([^/"]+)/qr.png"', client.get("/kassabon").get_data(as_text=True)
+    ).group(1)
+
+    png = client.get(f"/r/{token}/qr.png", base_url="http://booth.local")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
+    assert decoded.text == f"http://booth.local/r/{token}"
+
+    page = client.get(f"/r/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Bram" in html and "Tilburg" in html
+    assert "zij doen het al" in html
+    assert "no-store" in page.headers["Cache-Control"]
+    assert later["matches"][0]["name"] == "Anna"
+
+
+def test_partners_fragment_uses_etags(client, store, make_checkout):
+    first = make_checkout({"geldfit": "want"}, name="Anna")
+    url = f"/r/{first['token']}/partners"
+    response = client.get(url)
+    etag = response.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    make_checkout({"geldfit": "want"}, name="Bram", organisation="Tilburg")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Bram" in changed.get_data(as_text=True)
+
+
+def test_visitor_erases_own_data_from_the_receipt_page(client, store, make_checkout):
+    mine = make_checkout({"geldfit": "want"}, name="Anna")
+    confirm = client.get(f"/r/{mine['token']}/wissen")
+    assert "Weet je het zeker?" in confirm.get_data(as_text=True)
+    response = client.post(f"/r/{mine['token']}/wissen")
+    assert response.status_code == 302 and response.headers["Location"] == "/gewist"
+    assert client.get(f"/r/{mine['token']}").status_code == 404
+    assert stored() == []
+
+
+def test_finish_forgets_the_visitor(client, store):
+    fill_basket(client)
+    client.post("/afrekenen", data={**FORM, "checkout_key": checkout_key(client)})
+    assert client.get("/kassabon").status_code == 200
+    response = client.post("/klaar")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    again = client.get("/kassabon")
+    assert again.status_code == 302 and again.headers["Location"] == "/"
+    html = client.get("/").get_data(as_text=True)
+    assert "Anna" not in html
+    assert re.search(r'id="basket-count"[^>]*>0<', html)
+
+
+def test_checkout_without_an_active_event_keeps_the_basket(client, app, load_test_products):
+    load_test_products()
+    fill_basket(client)
+    response = client.post("/afrekenen", data={**FORM, "checkout_key": checkout_key(client)})
+    assert response.status_code == 409
+    assert "geen evenement actief" in response.get_data(as_text=True)
+    assert "Geldfit" in client.get("/mandje").get_data(as_text=True)
+    assert db.session.execute(select(func.count(Checkout.id))).scalar_one() == 0

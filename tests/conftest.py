@@ -1,0 +1,256 @@
+"""Test fixtures: the app on a real SQLite file and on a real PostgreSQL server.
+
+Every test that uses `app` (or `client`, `runner`, the factories) runs once per
+database in POPUPSTORE_TEST_DATABASES (default: both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from popupstore import create_app
+from popupstore.basket.matchindex import forget_cached_events
+from popupstore.extensions import db, limiter
+
+from .postgres import PostgresServer
+
+DATA = Path(__file__).parent / "data"
+TEST_PRODUCTS = DATA / "products.yaml"
+DATABASES = [
+    name.strip()
+    for name in os.environ.get("POPUPSTORE_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if name.strip()
+]
+SECRET = "test-secret-key-not-for-production"
+
+
+def _config(url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_LOGIN": "1000 per minute",
+        "RATELIMIT_TOKEN_LOOKUP": "1000 per minute",
+        **extra,
+    }
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from popupstore.db_setup import upgrade_schema
+
+    app = create_app(_config(url), instance_path=str(instance))
+    with app.app_context():
+        upgrade_schema()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = postgres_server.create_database("popupstore_test")
+    _migrate(url, tmp_path_factory.mktemp("pg-instance"))
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            if row[0] != "alembic_version"
+        ]
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "popupstore.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra settings."""
+    apps: list[Flask] = []
+
+    def build(**extra: Any) -> Flask:
+        app = create_app(_config(database_url, **extra), instance_path=str(tmp_path / "instance"))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            limiter.reset()
+    forget_cached_events()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    application = make_app()
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+# --- factories ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def load_test_products(app: Flask) -> Callable[[], None]:
+    from popupstore.catalog.services import load_products
+
+    def load() -> None:
+        load_products(TEST_PRODUCTS)
+        db.session.commit()
+
+    return load
+
+
+@pytest.fixture
+def make_event(app: Flask) -> Callable[..., Any]:
+    from popupstore.events.services import create_event
+
+    def make(
+        slug: str = "breda-2026",
+        *,
+        name: str = "Samen Organiseren Breda",
+        city: str = "Breda",
+        day: date = date(2026, 11, 12),
+        active: bool = True,
+    ) -> Any:
+        event = create_event(slug, name=name, city=city, date=day, activate=active)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def store(load_test_products: Callable[[], None], make_event: Callable[..., Any]) -> Any:
+    """A store with the test catalog and one active event."""
+    load_test_products()
+    return make_event()
+
+
+@pytest.fixture
+def make_checkout(app: Flask, client: FlaskClient) -> Callable[..., dict[str, Any]]:
+    """Check out through the public API; returns the 201 body."""
+
+    def checkout(
+        items: dict[str, str] | list[tuple[str, str]],
+        *,
+        name: str = "Anna",
+        organisation: str = "Breda",
+        share_contact: bool = True,
+        event: str = "breda-2026",
+        **visitor: Any,
+    ) -> dict[str, Any]:
+        pairs = items.items() if isinstance(items, dict) else items
+        body = {
+            "items": [{"product": p, "intent": i} for p, i in pairs],
+            "visitor": {
+                "name": name,
+                "organisation": organisation,
+                "share_contact": share_contact,
+                **visitor,
+            },
+        }
+        response = client.post(f"/api/v1/events/{event}/checkouts", json=body)
+        assert response.status_code == 201, response.get_json()
+        result: dict[str, Any] = response.get_json()
+        return result
+
+    return checkout
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    from popupstore.auth.services import create_user
+
+    def make(
+        username: str = "fien", role: str = "facilitator", password: str = "geheim-wachtwoord"
+    ) -> Any:
+        user = create_user(username, password, role)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_token(app: Flask, make_user: Callable[..., Any]) -> Callable[[str], str]:
+    from popupstore.auth.services import create_token
+
+    def token(role: str = "facilitator") -> str:
+        user = make_user(f"api-{role}", role)
+        value = create_token(user)
+        db.session.commit()
+        return value
+
+    return token
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str], Any]:
+    def do_login(role: str = "facilitator") -> Any:
+        make_user(f"staff-{role}", role, "geheim-wachtwoord")
+        response = client.post(
+            "/login", data={"username": f"staff-{role}", "password": "geheim-wachtwoord"}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
