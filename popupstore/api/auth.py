@@ -10,6 +10,7 @@ from flask import g, request
 
 from ..auth.models import User
 from ..auth.services import user_for_token
+from ..security import mark_roles
 from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +39,6 @@ def token_required(*roles: str) -> Callable[[F], F]:
             g.api_user = user
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return mark_roles(wrapper, roles, via="token")  # type: ignore[return-value]
 
     return decorate

@@ -26,6 +26,7 @@ from ..errors import DomainError
 from ..events.services import active_event, get_event
 from ..extensions import csrf, db, limiter
 from ..matching import overlap, seat_tables
+from ..security import public
 from ..web import base_url
 from .auth import token_required
 from .errors import ApiError, from_api_error, from_domain_error
@@ -98,16 +99,19 @@ def _domain_error(error: DomainError) -> Response:
 
 
 @bp.get("/openapi.json")
+@public
 def openapi() -> Response:
     return jsonify(openapi_document(base_url()))
 
 
 @bp.get("/products")
+@public
 def list_products() -> Response:
     return jsonify({"products": [product_json(p) for p in active_products()]})
 
 
 @bp.get("/events/active")
+@public
 def show_active_event() -> Response:
     event = active_event()
     if event is None:
@@ -116,6 +120,7 @@ def show_active_event() -> Response:
 
 
 @bp.post("/events/<slug>/checkouts")
+@public
 def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
     event = get_event(slug)
     body = json_body()
@@ -145,6 +150,7 @@ def _receipt_or_404(token: str) -> Any:
 
 
 @bp.get("/receipts/<token>")
+@public
 @limit_lookups
 def show_receipt(token: str) -> Response:
     checkout = _receipt_or_404(token)
@@ -152,6 +158,7 @@ def show_receipt(token: str) -> Response:
 
 
 @bp.delete("/receipts/<token>")
+@public
 @limit_lookups
 def delete_receipt(token: str) -> tuple[str, int]:
     checkout = _receipt_or_404(token)

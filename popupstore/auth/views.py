@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
+from ..security import mark_roles, public
 from .forms import LoginForm
 from .services import authenticate
 
@@ -42,7 +43,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return mark_roles(wrapper, roles, via="session")  # type: ignore[return-value]
 
     return decorate
 
@@ -58,6 +59,7 @@ def home_for(user: Any) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Response | str:
     form = LoginForm()
@@ -77,6 +79,7 @@ def login() -> Response | str:
 
 
 @bp.post("/logout")
+@public
 def logout() -> Response:
     logout_user()
     flash(_("Je bent uitgelogd."), "success")

@@ -26,6 +26,7 @@ from ..errors import DomainError
 from ..events.services import active_event
 from ..extensions import db, limiter
 from ..organisations import CBS_CREDIT, municipalities
+from ..security import public
 from ..web import base_url
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .models import Checkout
@@ -72,6 +73,7 @@ limit_guessing = limiter.limit(
 
 
 @bp.get("/mandje")
+@public
 def show() -> str:
     lines = _basket_lines()
     stale = len(_basket()) - len(lines)
@@ -79,6 +81,7 @@ def show() -> str:
 
 
 @bp.post("/mandje/<slug>")
+@public
 def put(slug: str) -> BaseResponse:
     form = IntentForm()
     product = get_product(slug)
@@ -99,6 +102,7 @@ def put(slug: str) -> BaseResponse:
 
 
 @bp.post("/mandje/<slug>/verwijderen")
+@public
 def remove(slug: str) -> BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -129,6 +133,7 @@ def _checkout_page(form: CheckoutForm, lines: list[tuple[Any, str]], status: int
 
 
 @bp.route("/afrekenen", methods=["GET", "POST"])
+@public
 def checkout() -> Any:
     form = CheckoutForm()
     receipt = session.get(RECEIPT_KEY)
@@ -192,6 +197,7 @@ def checkout() -> Any:
 
 
 @bp.get("/kassabon")
+@public
 def receipt() -> Any:
     """The receipt right after checkout, on the device that checked out."""
     stored = session.get(RECEIPT_KEY) or {}
@@ -215,6 +221,7 @@ def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any)
 
 
 @bp.post("/klaar")
+@public
 def finish() -> BaseResponse:
     """The visitor is done: forget everything about them on this device."""
     form = EmptyForm()
@@ -235,12 +242,14 @@ def _checkout_or_404(token: str) -> Checkout:
 
 
 @bp.get("/r/<token>")
+@public
 @limit_guessing
 def receipt_page(token: str) -> str:
     return _render_receipt("basket/receipt_page.html", _checkout_or_404(token), token)
 
 
 @bp.get("/r/<token>/partners")
+@public
 @limit_guessing
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
@@ -263,6 +272,7 @@ def receipt_partners(token: str) -> Any:
 
 
 @bp.get("/r/<token>/qr.png")
+@public
 @limit_guessing
 def receipt_qr(token: str) -> Response:
     _checkout_or_404(token)
@@ -272,6 +282,7 @@ def receipt_qr(token: str) -> Response:
 
 
 @bp.route("/r/<token>/wissen", methods=["GET", "POST"])
+@public
 @limit_guessing
 def erase(token: str) -> Any:
     checkout = _checkout_or_404(token)
@@ -289,5 +300,6 @@ def erase(token: str) -> Any:
 
 
 @bp.get("/gewist")
+@public
 def erased() -> str:
     return render_template("basket/erased.html")

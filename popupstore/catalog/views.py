@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, session
 
 from ..basket.services import SessionBasket
 from ..events.services import active_event
+from ..security import public
 from .services import (
     find_theme,
     get_product,
@@ -28,6 +29,7 @@ bp.add_app_template_global(theme_slug)
 
 
 @bp.get("/")
+@public
 def start() -> str:
     event = active_event()
     return render_template(
@@ -39,6 +41,7 @@ def start() -> str:
 
 
 @bp.get("/producten")
+@public
 def products() -> str:
     words = request.args.get("q", "", type=str)[:100]
     theme_slug = request.args.get("thema", "", type=str)[:80] or None
@@ -56,6 +59,7 @@ def products() -> str:
 
 
 @bp.get("/product/<slug>")
+@public
 def product(slug: str) -> str:
     found = get_product(slug)
     if found is None:
