@@ -122,9 +122,4 @@ def forget_cached_events() -> None:
 
 def intent_counts(event: Event) -> dict[str, tuple[int, int]]:
     """Per product slug: how many checkouts of the event want it and how many have it."""
-    counts: dict[str, list[int]] = {}
-    for basket in event_index(event).baskets():
-        for slug, intent in basket.items.items():
-            pair = counts.setdefault(slug, [0, 0])
-            pair[0 if intent == "want" else 1] += 1
-    return {slug: (want, have) for slug, (want, have) in counts.items()}
+    return event_index(event).intent_counts()

@@ -115,6 +115,7 @@ class EventIndex:
         self._lock = threading.Lock()
         self._baskets: dict[int, Basket] = {}  # by number
         self._counts: dict[str, int] = {}
+        self._want_counts: dict[str, int] = {}
         self._postings: dict[str, _Postings] = {}
         # Per contact rank: the basket, its number and the id of its organisation.
         self._contacts: list[Basket] = []
@@ -149,6 +150,8 @@ class EventIndex:
                 )
             for product, intent in basket.items.items():
                 self._counts[product] = self._counts.get(product, 0) + 1
+                if intent == "want":
+                    self._want_counts[product] = self._want_counts.get(product, 0) + 1
                 if rank >= 0:
                     postings = self._postings.get(product)
                     if postings is None:
@@ -189,6 +192,17 @@ class EventIndex:
         """``n_p`` for every product held by at least one basket (a new dict)."""
         with self._lock:
             return dict(self._counts)
+
+    def intent_counts(self) -> dict[str, tuple[int, int]]:
+        """Per product held by at least one basket: (baskets wanting it, baskets having it)."""
+        with self._lock:
+            return {
+                product: (
+                    self._want_counts.get(product, 0),
+                    count - self._want_counts.get(product, 0),
+                )
+                for product, count in self._counts.items()
+            }
 
     def idf(self, product: str) -> float:
         """``ln(1 + N / n_p)``; KeyError for a product no basket holds."""

@@ -247,3 +247,16 @@ def test_collaborations_of_a_newcomer(event_c, make_basket):
     assert index.collaborations(event_c[4], OWNERS) == [
         Collaboration(BUDGET, "Noord-Brabant", ("Breda", "Tilburg"), "NVVK"),
     ]
+
+
+def test_intent_counts_split_want_and_have(make_basket):
+    index = EventIndex(
+        [
+            make_basket(1, {"a": "want", "b": "have"}),
+            make_basket(2, {"a": "have"}),
+            make_basket(3, {"a": "want"}),
+        ]
+    )
+    assert index.intent_counts() == {"a": (2, 1), "b": (0, 1)}
+    index.add(make_basket(4, {"b": "want"}))
+    assert index.intent_counts() == {"a": (2, 1), "b": (1, 1)}
