@@ -1,0 +1,76 @@
+"""Each page needs a bounded number of SQL queries, however many checkouts exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from popupstore.basket.matchindex import forget_cached_events
+from popupstore.extensions import db
+
+PRODUCTS = [
+    "geldfit",
+    "vroegsignalering",
+    "gemeentepolis",
+    "schuldhulpmaatje",
+    "jongeren-perspectief-fonds",
+]
+ORGANISATIONS = ["Breda", "Tilburg", "Utrecht", "Zwolle", "Woonstad", "Eneco", "CZ", "Assen"]
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def fill(
+    make_checkout: Callable[..., dict[str, Any]], count: int, start: int = 0
+) -> dict[str, Any]:
+    last: dict[str, Any] = {}
+    for i in range(start, start + count):
+        items = {PRODUCTS[i % 5]: "want", PRODUCTS[(i + 2) % 5]: "have"}
+        last = make_checkout(items, name=f"V{i}", organisation=ORGANISATIONS[i % 8])
+    return last
+
+
+PAGES = [
+    "/",
+    "/producten",
+    "/producten?q=geld",
+    "/product/geldfit",
+    "/mandje",
+    "/r/{token}",
+    "/r/{token}/partners",
+    "/r/{token}/qr.png",
+    "/api/v1/products",
+    "/api/v1/events/active",
+    "/api/v1/receipts/{token}",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_queries_do_not_grow_with_the_number_of_checkouts(client, store, make_checkout, path):
+    mine = fill(make_checkout, 3)
+    url = path.format(token=mine["token"])
+    forget_cached_events()
+    with counted() as few:
+        assert client.get(url).status_code == 200
+    fill(make_checkout, 40, start=3)
+    forget_cached_events()
+    with counted() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), (few, many)
+    assert len(many) <= 12, many
