@@ -1,0 +1,206 @@
+"""Shared parts of the benchmarks: a store to measure, servers, wrk, result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+WRK_REPORT = BENCH_DIR / "wrk_report.lua"
+SECRET = "benchmark-secret-key"
+EVENT = "bench"
+ORGANISATIONS = (
+    "Breda",
+    "Tilburg",
+    "Utrecht",
+    "Zwolle",
+    "Den Haag",
+    "Rotterdam",
+    "Amsterdam",
+    "Assen",
+    "Woonstad Rotterdam",
+    "Eneco",
+    "CZ",
+    "Kredietbank Limburg",
+    "UWV",
+    "Humanitas",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Store:
+    """A store in a temporary SQLite database, set up in this process."""
+
+    folder: Path
+    url: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "POPUPSTORE_DATABASE_URL": self.url,
+            "POPUPSTORE_SECRET_KEY": SECRET,
+        }
+
+    def app(self) -> Any:
+        from popupstore import create_app
+
+        return create_app(
+            {"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": SECRET},
+            instance_path=str(self.folder / "instance"),
+        )
+
+
+@contextmanager
+def temporary_store() -> Iterator[Store]:
+    with tempfile.TemporaryDirectory(prefix="popupstore-bench-") as folder:
+        path = Path(folder)
+        store = Store(folder=path, url=f"sqlite:///{path / 'bench.db'}")
+        app = store.app()
+        with app.app_context():
+            from popupstore.catalog.services import load_products
+            from popupstore.db_setup import upgrade_schema
+            from popupstore.events.services import create_event
+            from popupstore.extensions import db
+
+            upgrade_schema()
+            load_products(ROOT / "seed_products.yaml")
+            create_event(
+                EVENT, name="Benchmark", city="Utrecht", date=date(2026, 11, 12), activate=True
+            )
+            db.session.commit()
+        yield store
+
+
+def checkout_body(rng: random.Random, slugs: Sequence[str], index: int) -> dict[str, Any]:
+    chosen = rng.sample(list(slugs), rng.randint(2, 6))
+    return {
+        "items": [{"product": s, "intent": rng.choice(("want", "have"))} for s in chosen],
+        "visitor": {
+            "name": f"Bezoeker {index}",
+            "organisation": rng.choice(ORGANISATIONS),
+            "share_contact": rng.random() < 0.6,
+        },
+    }
+
+
+def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
+    """Check out `count` synthetic visitors through the service; returns their tokens."""
+    from popupstore.api.serializers import checkout_created_json
+    from popupstore.basket.services import parse_checkout_payload, place_checkout
+    from popupstore.catalog.services import active_products
+    from popupstore.events.services import get_event
+    from popupstore.extensions import db
+
+    rng = random.Random(seed)
+    tokens: list[str] = []
+    app = store.app()
+    with app.app_context():
+        slugs = [p.slug for p in active_products()]
+        for i in range(count):
+            event = get_event(EVENT)
+            outcome = place_checkout(
+                event,
+                parse_checkout_payload(checkout_body(rng, slugs, i)),
+                lambda view: checkout_created_json(view, "http://127.0.0.1"),
+            )
+            db.session.commit()
+            tokens.append(outcome.response["token"])
+    return tokens
+
+
+@contextmanager
+def bench_server(store: Store, workers: int = 2) -> Iterator[str]:
+    """`popupstore serve`'s gunicorn, plus the reference route, on a free port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.served", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=store.env,
+        start_new_session=True,
+    )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(root + "/__reference/", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("benchmark server did not start") from None
+                time.sleep(0.2)
+        yield root
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int = 32,
+    threads: int = 2,
+    headers: Sequence[str] = (),
+    script: Path = WRK_REPORT,
+) -> dict[str, Any]:
+    """Run wrk against `url` and return its figures (requests/s, errors, latencies)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
+    for header in headers:
+        command += ["-H", header]
+    result = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=seconds + 60, check=True
+    )
+    line = [row for row in result.stdout.splitlines() if row.startswith("{")][-1]
+    figures: dict[str, Any] = json.loads(line)
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1_000_000)
+    return figures
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
+def write_results(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n{title}")
+    for index, row in enumerate(cells):
+        print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row)))
+        if index == 0:
+            print("  ".join("-" * w for w in widths))

@@ -1,0 +1,110 @@
+"""Pages under load: `popupstore serve` (2 workers, SQLite) against a minimal Flask route.
+
+Every figure is requests per second measured with wrk at 32 connections, repeated, and
+reported as a ratio to the reference route served by the same gunicorn in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from typing import Any
+
+from .common import (
+    EVENT,
+    add_checkouts,
+    bench_server,
+    print_table,
+    summary,
+    temporary_store,
+    write_results,
+    wrk,
+)
+
+VISITORS = 240
+
+
+def _targets(root: str, token: str, etag: str) -> dict[str, dict[str, Any]]:
+    return {
+        "reference": {"url": f"{root}/__reference/", "target": None},
+        "start page": {"url": f"{root}/", "target": 0.5},
+        "product page": {"url": f"{root}/product/vroegsignalering", "target": None},
+        "receipt page": {"url": f"{root}/r/{token}", "target": 0.5},
+        "receipt poll (304)": {
+            "url": f"{root}/r/{token}/partners",
+            "headers": [f"If-None-Match: {etag}"],
+            "target": 0.7,
+        },
+    }
+
+
+def _etag(root: str, token: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{root}/r/{token}/partners") as response:
+        return str(response.headers["ETag"])
+
+
+def run(seconds: int = 5, repeats: int = 3) -> dict[str, Any]:
+    with temporary_store() as store:
+        tokens = add_checkouts(store, VISITORS)
+        with bench_server(store) as root:
+            targets = _targets(root, tokens[0], _etag(root, tokens[0]))
+            samples: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+            # Interleave the targets so drift on a shared machine hits all of them alike.
+            for _ in range(repeats):
+                for name, target in targets.items():
+                    samples[name].append(
+                        wrk(target["url"], seconds=seconds, headers=target.get("headers", ()))
+                    )
+    reference = statistics.median(s["rps"] for s in samples["reference"])
+    results: dict[str, Any] = {
+        "event": EVENT,
+        "visitors": VISITORS,
+        "seconds": seconds,
+        "pages": {},
+    }
+    for name, target in targets.items():
+        rps = summary([s["rps"] for s in samples[name]])
+        ratios = summary([s["rps"] / reference for s in samples[name]])
+        errors = sum(s["errors"] for s in samples[name])
+        results["pages"][name] = {
+            "rps": rps,
+            "ratio": ratios,
+            "target_ratio": target["target"],
+            "errors": errors,
+            "p95_ms": statistics.median(s["p95_ms"] for s in samples[name]),
+            "meets_target": (target["target"] is None or ratios["median"] >= target["target"])
+            and errors == 0,
+        }
+    return results
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    results = run(args.seconds, args.repeats)
+    rows = [
+        (
+            name,
+            f"{page['rps']['median']:.0f} ({page['rps']['min']:.0f}–{page['rps']['max']:.0f})",
+            f"{page['ratio']['median']:.2f}",
+            "—" if page["target_ratio"] is None else f"≥ {page['target_ratio']:.2f}",
+            page["errors"],
+            "ok" if page["meets_target"] else "MISSED",
+        )
+        for name, page in results["pages"].items()
+    ]
+    print_table(
+        "Pages under load (2 workers, 32 connections)",
+        ("page", "req/s median (min–max)", "ratio", "target", "errors", ""),
+        rows,
+    )
+    print(f"written: {write_results('pages', results)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
