@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from datetime import datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_time, gettext
 
 LANGUAGE_KEY = "lang"
 
@@ -29,3 +32,23 @@ def _has_session() -> bool:
         return bool(request) and not request.path.startswith("/api/")
     except RuntimeError:
         return False
+
+
+def format_moment(moment: datetime) -> str:
+    """A date and time as people of the chosen language write it, in the store's timezone."""
+    return gettext(
+        "%(date)s, %(time)s",
+        date=format_date(moment, "long"),
+        time=format_time(moment, "short"),
+    )
+
+
+def install_template_formatters(app: Flask) -> None:
+    """Date and number formatting for every template, macros imported without context too."""
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_time=format_time,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_moment=format_moment,
+    )
