@@ -42,7 +42,7 @@ def create_app(
 
 def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .i18n import install_template_formatters, select_locale, select_timezone
+    from .i18n import init_i18n, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
-    install_template_formatters(app)
+    init_i18n(app)
     limiter.init_app(app)
     from .db_setup import configure_engine
 

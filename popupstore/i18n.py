@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, gettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    gettext,
+    refresh,
+)
 
 LANGUAGE_KEY = "lang"
 
@@ -43,8 +50,15 @@ def format_moment(moment: datetime) -> str:
     )
 
 
-def install_template_formatters(app: Flask) -> None:
-    """Date and number formatting for every template, macros imported without context too."""
+def init_i18n(app: Flask) -> None:
+    """Per-request language, and date/number formatting for every template.
+
+    Flask-Babel caches the locale on `g`, which lives as long as the app context; when a
+    caller keeps one app context around several requests (the test client inside
+    `app.app_context()`), a language switch would not show until that context ends.
+    """
+    app.before_request(refresh)
+    # Globals, so that macros imported without context can format too.
     app.jinja_env.globals.update(
         format_date=format_date,
         format_time=format_time,
