@@ -11,7 +11,7 @@ import re
 from collections.abc import MutableMapping
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -36,17 +36,13 @@ def _serializer() -> URLSafeSerializer:
 
 def kiosk_mode() -> bool:
     """Whether this request comes from a device that staff put in kiosk mode."""
-    cached = g.get("kiosk_mode")
-    if cached is None:
-        cached = False
-        value = request.cookies.get(KIOSK_COOKIE)
-        if value:
-            try:
-                cached = _serializer().loads(value) == {"kiosk": True}
-            except BadSignature:
-                cached = False
-        g.kiosk_mode = cached
-    return bool(cached)
+    value = request.cookies.get(KIOSK_COOKIE)
+    if not value:
+        return False
+    try:
+        return bool(_serializer().loads(value) == {"kiosk": True})
+    except BadSignature:
+        return False
 
 
 def turn_kiosk_on(response: Response) -> None:

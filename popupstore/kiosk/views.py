@@ -43,7 +43,8 @@ bp = Blueprint("kiosk", __name__, cli_group=None)
 
 STAFF = ("facilitator", "organiser")
 # The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
-KIOSK_BLUEPRINTS = frozenset({"catalog", "basket", "kiosk"})
+KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
+KIOSK_ENDPOINTS = frozenset({"static", "kiosk.unlock", "kiosk.reset", "kiosk.language"})
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_WARNING_SECONDS = 20
 DEFAULT_PIN_LIMIT = "5 per minute"
@@ -68,7 +69,7 @@ def _kiosk_context() -> dict[str, Any]:
 def _stay_on_kiosk_pages() -> Response | None:
     """On a kiosk tablet, staff pages (and the API) open only after the PIN."""
     endpoint = request.endpoint
-    if endpoint is None or endpoint == "static" or request.blueprint in KIOSK_BLUEPRINTS:
+    if endpoint is None or endpoint in KIOSK_ENDPOINTS or request.blueprint in KIOSK_BLUEPRINTS:
         return None
     if not kiosk_mode():
         return None
