@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint install install-test translations clean
+.PHONY: run test bench lint install install-test translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,23 @@ install-test: $(VENV)/.installed-test translations
 translations: $(VENV)/.installed
 	@if ls popupstore/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel compile -q -d popupstore/translations; fi
+
+# After adding or changing user-facing text: extract every msgid (Dutch) from the code and
+# templates, merge them into the English catalog, then translate the new or fuzzy entries in
+# popupstore/translations/en/LC_MESSAGES/messages.po and run `make translations`.
+# tests/i18n fails while an entry is untranslated or the compiled .mo is stale.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+messages: $(VENV)/.installed
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --sort-by-file \
+	  --project popupstore -o build/messages.pot .
+	@if [ -f popupstore/translations/en/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel update -i build/messages.pot -d popupstore/translations -l en \
+	    --no-wrap --ignore-obsolete; \
+	else \
+	  $(BIN)/pybabel init -i build/messages.pot -d popupstore/translations -l en --no-wrap; \
+	fi
+	$(BIN)/pybabel compile -d popupstore/translations --statistics
 
 run: install
 	$(BIN)/popupstore bootstrap-demo --base-url http://$(HOST):$(PORT)

@@ -42,7 +42,7 @@ def create_app(
 
 def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .i18n import select_locale, select_timezone
+    from .i18n import init_i18n, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
+    init_i18n(app)
     limiter.init_app(app)
     from .db_setup import configure_engine
 
@@ -69,10 +70,12 @@ def register_blueprints(app: Flask) -> None:
     from .basket.views import bp as basket_bp
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
+    from .kiosk.views import bp as kiosk_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(kiosk_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

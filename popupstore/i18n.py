@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from datetime import datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    gettext,
+    refresh,
+)
 
 LANGUAGE_KEY = "lang"
 
@@ -29,3 +39,30 @@ def _has_session() -> bool:
         return bool(request) and not request.path.startswith("/api/")
     except RuntimeError:
         return False
+
+
+def format_moment(moment: datetime) -> str:
+    """A date and time as people of the chosen language write it, in the store's timezone."""
+    return gettext(
+        "%(date)s, %(time)s",
+        date=format_date(moment, "long"),
+        time=format_time(moment, "short"),
+    )
+
+
+def init_i18n(app: Flask) -> None:
+    """Per-request language, and date/number formatting for every template.
+
+    Flask-Babel caches the locale on `g`, which lives as long as the app context; when a
+    caller keeps one app context around several requests (the test client inside
+    `app.app_context()`), a language switch would not show until that context ends.
+    """
+    app.before_request(refresh)
+    # Globals, so that macros imported without context can format too.
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_time=format_time,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_moment=format_moment,
+    )

@@ -26,6 +26,12 @@ assert page.status_code == 200, page.status_code
 html = page.get_data(as_text=True)
 assert "Welkom in de pop-up store" in html, html[:500]
 assert "Vroegsignalering" in html
+# The compiled English catalog travels in the wheel too.
+client = app.test_client()
+with client.session_transaction() as session:
+    session["lang"] = "en"
+english = client.get("/").get_data(as_text=True)
+assert "Welcome to the pop-up store" in english, english[:500]
 import popupstore
 print(popupstore.__file__)
 """

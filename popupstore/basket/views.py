@@ -25,6 +25,7 @@ from ..catalog.services import get_product, product_name_map, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
 from ..extensions import db, limiter
+from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
 from ..security import public
 from ..web import base_url
@@ -227,10 +228,8 @@ def finish() -> BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    # On the booth tablet the next visitor starts in Dutch; on a phone the choice stays.
+    reset_visitor(session, keep_language=not kiosk_mode())
     return redirect(url_for("catalog.start"))
 
 
@@ -241,10 +240,21 @@ def _checkout_or_404(token: str) -> Checkout:
     return checkout
 
 
+def _kiosk_visitor_only(token: str) -> None:
+    """On the booth tablet a receipt page shows only the receipt of the visitor at hand.
+
+    Otherwise the next visitor could page back through the history to an earlier
+    visitor's receipt; a visitor's own phone opens any receipt whose token it holds.
+    """
+    if kiosk_mode() and (session.get(RECEIPT_KEY) or {}).get("token") != token:
+        abort(404)
+
+
 @bp.get("/r/<token>")
 @public
 @limit_guessing
 def receipt_page(token: str) -> str:
+    _kiosk_visitor_only(token)
     return _render_receipt("basket/receipt_page.html", _checkout_or_404(token), token)
 
 
@@ -285,6 +295,7 @@ def receipt_qr(token: str) -> Response:
 @public
 @limit_guessing
 def erase(token: str) -> Any:
+    _kiosk_visitor_only(token)
     checkout = _checkout_or_404(token)
     form = EmptyForm()
     if form.validate_on_submit():

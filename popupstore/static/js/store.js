@@ -63,9 +63,44 @@
     }
   }
 
+  /* Feedback the moment a finger lands, before the next page arrives; CSS :active covers mice. */
+  function showPresses() {
+    var targets = ".button, .chip, .tile, .store-nav__link, .lang-switch__button";
+    function release() {
+      document.querySelectorAll(".is-pressed").forEach(function (element) {
+        element.classList.remove("is-pressed");
+      });
+    }
+    document.addEventListener("pointerdown", function (event) {
+      var target = event.target.closest ? event.target.closest(targets) : null;
+      if (target) {
+        target.classList.add("is-pressed");
+      }
+    }, {passive: true});
+    ["pointerup", "pointercancel", "pointerleave", "scroll"].forEach(function (name) {
+      document.addEventListener(name, release, {passive: true, capture: true});
+    });
+    window.addEventListener("pageshow", release);
+  }
+
+  /* A print button appears only where printing can work. */
+  function offerPrinting() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      var holder = button.closest("[data-print-actions]");
+      if (holder) {
+        holder.hidden = false;
+      }
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     guardDoubleSubmit();
     keepLive();
     focusErrors();
+    showPresses();
+    offerPrinting();
   });
 })();

@@ -1,0 +1,165 @@
+"""Kiosk pages: turning kiosk mode on and off, the idle reset and the language switch."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import logout_user
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
+
+from ..auth.views import role_required, safe_next
+from ..basket.forms import EmptyForm
+from ..errors import DomainError, ValidationError
+from ..extensions import db, limiter
+from ..security import public
+from .forms import LanguageForm, PinForm
+from .services import (
+    LANGUAGE_KEY,
+    kiosk_mode,
+    pin_is_set,
+    pin_matches,
+    reset_visitor,
+    set_pin,
+    turn_kiosk_off,
+    turn_kiosk_on,
+)
+
+# cli_group=None: the blueprint's command sits beside the others, `popupstore set-kiosk-pin`.
+bp = Blueprint("kiosk", __name__, cli_group=None)
+
+STAFF = ("facilitator", "organiser")
+# The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
+KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
+KIOSK_ENDPOINTS = frozenset({"static", "kiosk.unlock", "kiosk.reset", "kiosk.language"})
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+DEFAULT_WARNING_SECONDS = 20
+DEFAULT_PIN_LIMIT = "5 per minute"
+
+
+@bp.app_context_processor
+def _kiosk_context() -> dict[str, Any]:
+    if request.path.startswith("/api/"):
+        return {}
+    return {
+        "kiosk_mode": kiosk_mode(),
+        "kiosk_warning_seconds": current_app.config.get(
+            "KIOSK_WARNING_SECONDS", DEFAULT_WARNING_SECONDS
+        ),
+        "languages": [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
+        ],
+    }
+
+
+@bp.before_app_request
+def _stay_on_kiosk_pages() -> Response | None:
+    """On a kiosk tablet, staff pages (and the API) open only after the PIN."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in KIOSK_ENDPOINTS or request.blueprint in KIOSK_BLUEPRINTS:
+        return None
+    if not kiosk_mode():
+        return None
+    return redirect(url_for("kiosk.unlock"))
+
+
+def _pin_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_KIOSK_PIN", DEFAULT_PIN_LIMIT))
+
+
+@bp.get("/kiosk")
+@role_required(*STAFF)
+def settings() -> str:
+    return render_template("kiosk/settings.html", pin_set=pin_is_set(), form=EmptyForm())
+
+
+@bp.post("/kiosk/aan")
+@role_required(*STAFF)
+def turn_on() -> Response:
+    if not EmptyForm().validate_on_submit():
+        raise BadRequest()
+    if not pin_is_set():
+        flash(_("Stel eerst een PIN in, anders kan niemand de kioskmodus weer uitzetten."), "error")
+        return redirect(url_for("kiosk.settings"))
+    # The tablet must not keep the staff login that switched it on.
+    logout_user()
+    reset_visitor(session, keep_language=False)
+    flash(_("Dit apparaat staat nu in kioskmodus."), "success")
+    response = redirect(url_for("catalog.start"))
+    turn_kiosk_on(response)
+    return response
+
+
+@bp.route("/kiosk/ontgrendelen", methods=["GET", "POST"])
+@public
+@limiter.limit(_pin_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 422)
+def unlock() -> Any:
+    if not kiosk_mode():
+        return redirect(url_for("auth.login"))
+    form = PinForm()
+    status = 200
+    if form.validate_on_submit():
+        if pin_matches(form.pin.data or ""):
+            reset_visitor(session, keep_language=False)
+            flash(_("De kioskmodus staat uit. Log in om verder te gaan."), "success")
+            response = redirect(url_for("auth.login"))
+            turn_kiosk_off(response)
+            return response
+        form.pin.errors = [_("Deze PIN klopt niet.")]
+    if request.method == "POST":
+        status = 422
+    return render_template("kiosk/unlock.html", form=form, pin_set=pin_is_set()), status
+
+
+@bp.post("/kiosk/opnieuw")
+@public
+def reset() -> Response:
+    """The kiosk was left alone: forget the visitor and show the start screen."""
+    if not EmptyForm().validate_on_submit():
+        raise BadRequest()
+    reset_visitor(session, keep_language=not kiosk_mode())
+    return redirect(url_for("catalog.start"), code=303)
+
+
+@bp.post("/taal")
+@public
+def language() -> Response:
+    """Switch the language; the basket and everything else in the session stay."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        raise BadRequest()
+    chosen = form.lang.data or ""
+    if chosen not in current_app.config["LANGUAGES"]:
+        raise ValidationError(_("Kies Nederlands of English."), {"lang": chosen[:20]})
+    session[LANGUAGE_KEY] = chosen
+    return redirect(safe_next(form.next.data) or url_for("catalog.start"), code=303)
+
+
+@bp.cli.command("set-kiosk-pin")
+def set_kiosk_pin_command() -> None:
+    """Set the PIN that lets staff leave kiosk mode; from POPUPSTORE_KIOSK_PIN, else prompted."""
+    from ..cli import CommandError
+
+    pin = os.environ.get("POPUPSTORE_KIOSK_PIN")
+    if not pin:
+        pin = click.prompt(_("PIN (4 tot 12 cijfers)"), hide_input=True, confirmation_prompt=True)
+    try:
+        set_pin(pin)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise CommandError(error.message) from None
+    click.echo(_("De kiosk-PIN is ingesteld (we bewaren alleen een hash)."))

@@ -1,0 +1,126 @@
+"""axe-core scans every page in real Chromium and fails on any WCAG 2.1 A or AA violation.
+
+A new page is one line in PAGES: its path, and if needed the staff role to log in as,
+kiosk mode, or a step before (fill the basket) or after opening it (submit a bad form).
+While scanning, every request the page makes must go to the store itself (no CDN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from popupstore.extensions import db
+
+from .shop import (
+    add_to_basket,
+    axe_violations,
+    check_out,
+    fill_basket,
+    kiosk_cookie,
+    record_requests,
+    staff_login,
+)
+
+Step = Callable[[Any, str], None]
+
+
+def submit_empty_checkout(page: Any, base: str) -> None:
+    page.locator("form.checkout__form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+
+
+def fill_and_check_out(page: Any, base: str) -> None:
+    fill_basket(page, base)
+    check_out(page, base)
+
+
+def wrong_login(page: Any, base: str) -> None:
+    page.get_by_label("Gebruikersnaam").fill("niemand")
+    page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_selector(".error-summary")
+
+
+def wrong_pin(page: Any, base: str) -> None:
+    page.get_by_label("PIN van de facilitator").fill("0000")
+    page.get_by_role("button", name="Ontgrendelen").click()
+    page.wait_for_selector("#pin-error")
+
+
+def in_english(page: Any, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str  # "{token}" stands for the receipt token of a visitor who checked out
+    role: str | None = None  # log in as this staff role first
+    kiosk: bool = False  # the booth tablet in kiosk mode
+    before: Step | None = None
+    after: Step | None = None
+    status: int = 200
+
+
+PAGES = [
+    Page("start", "/"),
+    Page("start-english", "/", before=in_english),
+    Page("products", "/producten"),
+    Page("shelf", "/producten?thema=digitaal"),
+    Page("search", "/producten?q=schulden"),
+    Page("search-nothing-found", "/producten?q=xyzzy"),
+    Page("product", "/product/geldfit", before=lambda p, b: add_to_basket(p, b, "geldfit")),
+    Page("basket-empty", "/mandje"),
+    Page("basket", "/mandje", before=fill_basket),
+    Page("checkout", "/afrekenen", before=fill_basket),
+    Page("checkout-errors", "/afrekenen", before=fill_basket, after=submit_empty_checkout),
+    Page("kiosk-receipt", "/kassabon", before=fill_and_check_out),
+    Page("receipt", "/r/{token}"),
+    Page("erase", "/r/{token}/wissen"),
+    Page("erased", "/gewist"),
+    Page("login", "/login"),
+    Page("login-error", "/login", after=wrong_login),
+    Page("not-found", "/bestaat-niet", status=404),
+    Page("kiosk-start", "/", kiosk=True),
+    Page("kiosk-basket", "/mandje", kiosk=True, before=fill_basket),
+    Page("kiosk-unlock", "/kiosk/ontgrendelen", kiosk=True),
+    Page("kiosk-unlock-error", "/kiosk/ontgrendelen", kiosk=True, after=wrong_pin),
+    Page("kiosk-settings", "/kiosk", role="facilitator"),
+    Page("facilitator", "/facilitator/", role="facilitator"),
+    Page("facilitator-event", "/facilitator/evenement/breda-2026", role="organiser"),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("target", PAGES, ids=lambda target: target.name)
+def test_page_meets_wcag_21_aa(
+    target, live_server, live_app, store, make_checkout, make_user, page
+):
+    from popupstore.kiosk.services import set_pin
+
+    base = live_server.url
+    receipt = make_checkout({"geldfit": "want", "vroegsignalering": "have"}, name="Bram")
+    make_checkout({"geldfit": "have"}, name="Chris", organisation="Tilburg", share_contact=False)
+    if target.kiosk:
+        set_pin("2468")
+        db.session.commit()
+        page.context.add_cookies([kiosk_cookie(live_app, base)])
+    if target.role:
+        make_user(f"a11y-{target.role}", target.role)
+        staff_login(page, base, f"a11y-{target.role}")
+    if target.before:
+        target.before(page, base)
+    requests = record_requests(page)
+    response = page.goto(base + target.path.format(token=receipt["token"]))
+    assert response is not None and response.status == target.status
+    if target.after:
+        target.after(page, base)
+    assert axe_violations(page) == []
+    elsewhere = [url for url in requests() if not url.startswith(base + "/")]
+    assert elsewhere == []
