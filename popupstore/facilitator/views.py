@@ -159,7 +159,7 @@ def make_tables(slug: str) -> Any:
     found = get_event(slug)
     form = TablesForm()
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
+        if "csrf_token" in form.errors:
             return _tables_page(
                 found, form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
             )
