@@ -17,6 +17,8 @@ import networkx as nx
 HEAT_LEVELS: Final = 5
 LABEL_CHARACTERS: Final = 28
 LAYOUT_SEED: Final = 20_261_112
+# How hard the hidden hub pulls every visitor to the middle, against a link of weight 1.
+_HUB_PULL: Final = 0.08
 
 
 def short_label(text: str, limit: int = LABEL_CHARACTERS) -> str:
@@ -132,7 +134,7 @@ def heatmap(
     slugs in slug order); on it, the baskets holding that product (`holders`). Colour levels
     scale with the largest off-diagonal count, so the overlap itself stands out.
     """
-    cell, left, top = 44, 300, 230
+    cell, left, top = 56, 300, 230
     slugs = [slug for slug, _ in products]
     counts = {
         (i, j): (holders.get(a, 0) if i == j else pairs.get((a, b) if a < b else (b, a), 0))
@@ -163,7 +165,8 @@ def heatmap(
         cell=cell,
         left=left,
         top=top,
-        width=left + size + 10,
+        # The column labels lean to the right above the grid: leave room for the last one.
+        width=left + size + 170,
         height=top + size + 10,
         largest=largest,
     )
@@ -204,23 +207,25 @@ def network_layout(
 ) -> Network:
     """Place (number, label, named) visitors joined by (a, b, shared names, score) links.
 
-    A spring layout with a fixed seed pulls linked visitors together; visitors without links
-    drift to the edge. Stronger links are drawn thicker.
+    A spring layout with a fixed seed pulls linked visitors together, stronger links harder
+    (and drawn thicker). Unlinked groups would fly apart and leave the linked ones as specks
+    in the corners, so a hidden hub node, weakly tied to everyone, keeps them all near the
+    middle.
     """
-    width, height, margin = 1100, 760, 60
+    width, margin = 1100, 60
+    height = min(760, 320 + 16 * len(visitors))
+    strongest = max((score for _, _, _, score in links), default=0.0) or 1.0
     graph = nx.Graph()
     graph.add_nodes_from(number for number, _, _ in visitors)
-    graph.add_weighted_edges_from((a, b, score) for a, b, _, score in links)
+    graph.add_weighted_edges_from((a, b, score / strongest) for a, b, _, score in links)
+    hub = min((number for number, _, _ in visitors), default=0) - 1
+    graph.add_weighted_edges_from((hub, number, _HUB_PULL) for number, _, _ in visitors)
     if len(visitors) == 1:
         positions = {visitors[0][0]: (0.0, 0.0)}
     elif visitors:
         spacing = 1.6 / math.sqrt(len(visitors))
-        positions = {
-            node: (float(x), float(y))
-            for node, (x, y) in nx.spring_layout(
-                graph, k=spacing, iterations=200, seed=LAYOUT_SEED
-            ).items()
-        }
+        layout = nx.spring_layout(graph, k=spacing, iterations=200, seed=LAYOUT_SEED)
+        positions = {node: (float(x), float(y)) for node, (x, y) in layout.items() if node != hub}
     else:
         positions = {}
     xs = [x for x, _ in positions.values()] or [0.0]
@@ -243,7 +248,6 @@ def network_layout(
     for number, label, named in visitors:
         x, y = place(number)
         nodes[number] = NetworkNode(number, short_label(label, 18), named, x, y)
-    strongest = max((score for _, _, _, score in links), default=0.0) or 1.0
     drawn = [
         NetworkLink(nodes[a], nodes[b], shared, score, round(1.5 + 6.5 * score / strongest, 1))
         for a, b, shared, score in links

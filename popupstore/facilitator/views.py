@@ -35,7 +35,7 @@ bp = Blueprint("facilitator", __name__)
 STAFF = ("facilitator", "organiser")
 # Screens poll this often; an unchanged event costs one small query set and a 304.
 POLL_SECONDS = 5
-RECENT_RECEIPTS = 100
+RECENT_RECEIPTS = 30
 CHART_PRODUCTS = 12
 
 
