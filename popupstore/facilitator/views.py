@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
@@ -45,13 +46,17 @@ def _page(template: str, event: Event, **context: Any) -> str:
     )
 
 
-def _live(event: Event, template: str, **context: Any) -> Response:
-    """A fragment that pollers fetch with If-None-Match; 304 while nothing changed."""
+def _live(event: Event, template: str, context: Callable[[], dict[str, Any]]) -> Response:
+    """A fragment that pollers fetch with If-None-Match; 304 while nothing changed.
+
+    `context` is only computed when the fragment is sent, so an unchanged event costs the
+    few small queries of `live_version`.
+    """
     etag = f"{live_version(event)}-{session.get('lang', 'nl')}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(render_template(template, event=event, **context))
+        response = Response(render_template(template, event=event, **context()))
     response.set_etag(etag)
     # Staff data: never in a shared cache, and always revalidated.
     response.headers["Cache-Control"] = "no-cache, private"
@@ -90,7 +95,7 @@ def event(slug: str) -> str:
 @role_required(*STAFF)
 def live(slug: str) -> Response:
     found = get_event(slug)
-    return _live(found, "facilitator/_live.html", **_live_context(found))
+    return _live(found, "facilitator/_live.html", lambda: _live_context(found))
 
 
 @bp.get("/evenement/<slug>/overlap")
@@ -207,4 +212,4 @@ def wall(slug: str) -> str:
 @role_required(*STAFF)
 def wall_live(slug: str) -> Response:
     found = get_event(slug)
-    return _live(found, "facilitator/_wall_body.html", wall=wall_view(found))
+    return _live(found, "facilitator/_wall_body.html", lambda: {"wall": wall_view(found)})
