@@ -36,7 +36,7 @@ class AgreementForm(FlaskForm):
         """One group of options per partner: the products both of them chose."""
         groups: dict[str, list[tuple[str, str]]] = {}
         for match in partners:
-            label = str(
+            who = str(
                 _l(
                     "%(name)s · %(organisation)s (bon %(number)d)",
                     name=match.name,
@@ -44,9 +44,19 @@ class AgreementForm(FlaskForm):
                     number=match.number,
                 )
             )
-            groups[label] = [
-                (choice_value(match.number, s.product), product_names.get(s.product, s.product))
-                for s in match.shared
+            # A closed select shows only the option, not its group: the option names both.
+            groups[who] = [
+                (
+                    choice_value(match.number, shared.product),
+                    str(
+                        _l(
+                            "%(product)s — met %(who)s",
+                            product=product_names.get(shared.product, shared.product),
+                            who=who,
+                        )
+                    ),
+                )
+                for shared in match.shared
             ]
         self.choice.choices = groups
 
