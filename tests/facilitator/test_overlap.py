@@ -77,3 +77,23 @@ def test_the_overlap_page_of_an_empty_event(client, store, staff):
     html = client.get(EVENT + "/overlap").get_data(as_text=True)
     assert "<svg" not in html
     assert html.count("Nog niemand heeft afgerekend.") == 2
+
+
+def test_large_events_show_the_most_chosen_products_and_the_latest_visitors(
+    client, crowd, staff, monkeypatch
+):
+    from popupstore.facilitator import services
+
+    monkeypatch.setattr(services, "HEATMAP_PRODUCTS", 2)
+    monkeypatch.setattr(services, "NETWORK_VISITORS", 3)
+    event = get_event("breda-2026")
+    assert [label.name for label in product_overlap(event).heatmap.labels] == [
+        "Geldfit",
+        "Vroegsignalering",
+    ]
+    network = visitor_network(event)
+    assert sorted(node.number for node in network.network.nodes) == [3, 4, 5]
+    assert network.visitors == 5
+    html = client.get(EVENT + "/overlap").get_data(as_text=True)
+    assert "Hier de 2 meest gekozen van 4 producten" in html
+    assert "Hier de laatste 3 van 5 bezoekers." in html
