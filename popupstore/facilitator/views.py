@@ -72,22 +72,26 @@ def _live_context(event: Event) -> dict[str, Any]:
 @bp.get("/")
 @role_required(*STAFF)
 def index() -> Any:
+    """The active event's overview, or the list of events when none is active."""
     event = active_event()
-    if event is not None:
-        return redirect(url_for("facilitator.event", slug=event.slug))
-    return render_template("facilitator/choose.html", events=list_events())
+    if event is None:
+        return render_template("facilitator/choose.html", events=list_events())
+    return _overview(event)
 
 
 @bp.get("/evenement/<slug>")
 @role_required(*STAFF)
 def event(slug: str) -> str:
-    found = get_event(slug)
-    recent = event_index(found).baskets()[-RECENT_RECEIPTS:][::-1]
+    return _overview(get_event(slug))
+
+
+def _overview(event: Event) -> str:
+    recent = event_index(event).baskets()[-RECENT_RECEIPTS:][::-1]
     return _page(
         "facilitator/overview.html",
-        found,
+        event,
         receipts=[staff_visitor(basket) for basket in recent],
-        **_live_context(found),
+        **_live_context(event),
     )
 
 

@@ -29,10 +29,12 @@ def test_facilitators_and_organisers_open_every_page(client, crowd, login, role)
         assert response.headers["Cache-Control"].startswith(("no-store", "no-cache")), page
 
 
-def test_the_start_page_opens_the_active_event(client, crowd, staff):
+def test_the_start_page_shows_the_active_event(client, crowd, staff):
     response = client.get("/facilitator/")
-    assert response.status_code == 302
-    assert response.headers["Location"] == EVENT
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Samen Organiseren Breda" in html
+    assert f'data-poll="{EVENT}/live"' in html
 
 
 def test_without_an_active_event_the_start_page_lists_the_events(
