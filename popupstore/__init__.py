@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     # Blueprints are imported from their views modules, not re-exported by the package
     # __init__: that keeps `import popupstore.catalog.models` free of view imports, so the
     # domains can use each other's services without import cycles.
+    from .agreements.views import bp as agreements_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .basket.views import bp as basket_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")

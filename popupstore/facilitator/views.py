@@ -1,37 +1,219 @@
-"""The facilitator's view of an event (built out in the matching work)."""
+"""The facilitator's screens: live overview, overlap, conversation groups, tables, wall."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+from typing import Any
 
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..agreements.services import event_agreements
 from ..auth.views import role_required
 from ..basket.matchindex import event_index
+from ..errors import DomainError
+from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
+from ..extensions import db
+from .charts import popularity_chart
+from .forms import PairsForm, TablesForm
+from .services import (
+    collaboration_suggestions,
+    conversation_groups,
+    live_summary,
+    live_version,
+    make_pair_plan,
+    make_table_plan,
+    plan_view,
+    product_overlap,
+    staff_visitor,
+    visitor_network,
+    wall_view,
+)
 
 bp = Blueprint("facilitator", __name__)
 
 STAFF = ("facilitator", "organiser")
+# Screens poll this often; an unchanged event costs one small query set and a 304.
+POLL_SECONDS = 5
+RECENT_RECEIPTS = 30
+CHART_PRODUCTS = 12
+
+
+def _page(template: str, event: Event, **context: Any) -> str:
+    return render_template(
+        template, event=event, events=list_events(), poll_seconds=POLL_SECONDS, **context
+    )
+
+
+def _live(event: Event, template: str, context: Callable[[], dict[str, Any]]) -> Response:
+    """A fragment that pollers fetch with If-None-Match; 304 while nothing changed.
+
+    `context` is only computed when the fragment is sent, so an unchanged event costs the
+    few small queries of `live_version`.
+    """
+    etag = f"{live_version(event)}-{session.get('lang', 'nl')}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(render_template(template, event=event, **context()))
+    response.set_etag(etag)
+    # Staff data: never in a shared cache, and always revalidated.
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+def _live_context(event: Event) -> dict[str, Any]:
+    summary = live_summary(event)
+    rows = [(p.name, p.want, p.have) for p in summary.products[:CHART_PRODUCTS]]
+    return {"summary": summary, "chart": popularity_chart(rows)}
 
 
 @bp.get("/")
 @role_required(*STAFF)
-def index() -> str:
+def index() -> Any:
+    """The active event's overview, or the list of events when none is active."""
     event = active_event()
-    return render_template(
-        "facilitator/index.html",
-        event=event,
-        events=list_events(),
-        baskets=event_index(event).baskets() if event else [],
-    )
+    if event is None:
+        return render_template("facilitator/choose.html", events=list_events())
+    return _overview(event)
 
 
 @bp.get("/evenement/<slug>")
 @role_required(*STAFF)
 def event(slug: str) -> str:
+    return _overview(get_event(slug))
+
+
+def _overview(event: Event) -> str:
+    recent = event_index(event).baskets()[-RECENT_RECEIPTS:][::-1]
+    return _page(
+        "facilitator/overview.html",
+        event,
+        receipts=[staff_visitor(basket) for basket in recent],
+        **_live_context(event),
+    )
+
+
+@bp.get("/evenement/<slug>/live")
+@role_required(*STAFF)
+def live(slug: str) -> Response:
+    found = get_event(slug)
+    return _live(found, "facilitator/_live.html", lambda: _live_context(found))
+
+
+@bp.get("/evenement/<slug>/overlap")
+@role_required(*STAFF)
+def overlap(slug: str) -> str:
+    found = get_event(slug)
+    return _page(
+        "facilitator/overlap.html",
+        found,
+        overlap=product_overlap(found),
+        network=visitor_network(found),
+    )
+
+
+@bp.get("/evenement/<slug>/gesprekken")
+@role_required(*STAFF)
+def groups(slug: str) -> str:
+    found = get_event(slug)
+    return _page("facilitator/groups.html", found, groups=conversation_groups(found))
+
+
+@bp.get("/evenement/<slug>/samenwerking")
+@role_required(*STAFF)
+def collaborations(slug: str) -> str:
+    found = get_event(slug)
+    return _page(
+        "facilitator/collaborations.html",
+        found,
+        suggestions=collaboration_suggestions(found),
+        agreements=event_agreements(found),
+    )
+
+
+def _tables_page(
+    event: Event, tables_form: TablesForm, status: int = 200, problem: str | None = None
+) -> tuple[str, int]:
+    return (
+        _page(
+            "facilitator/tables.html",
+            event,
+            problem=problem,
+            tables_form=tables_form,
+            pairs_form=PairsForm(),
+            tables=plan_view(event, "tables"),
+            pairs=plan_view(event, "pairs"),
+            checkouts=len(event_index(event)),
+        ),
+        status,
+    )
+
+
+@bp.get("/evenement/<slug>/tafels")
+@role_required(*STAFF)
+def tables(slug: str) -> tuple[str, int]:
+    found = get_event(slug)
+    form = TablesForm()
+    stored = plan_view(found, "tables")
+    if stored is not None and stored.min_size and stored.max_size:
+        form.min_size.data, form.max_size.data = stored.min_size, stored.max_size
+    return _tables_page(found, form)
+
+
+@bp.post("/evenement/<slug>/tafels")
+@role_required(*STAFF)
+def make_tables(slug: str) -> Any:
+    found = get_event(slug)
+    form = TablesForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return _tables_page(
+                found, form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
+            )
+        return _tables_page(found, form, 422, _("De tafelgrootte klopt niet."))
+    try:
+        make_table_plan(found, form.min_size.data or 0, form.max_size.data or 0)
+    except DomainError as error:
+        db.session.rollback()
+        for name, message in error.fields.items():
+            getattr(form, name).errors = [message]
+        return _tables_page(found, form, error.status, error.message)
+    db.session.commit()
+    return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
+
+
+@bp.post("/evenement/<slug>/duos")
+@role_required(*STAFF)
+def make_pairs(slug: str) -> Any:
+    found = get_event(slug)
+    form = PairsForm()
+    tables_form = TablesForm(formdata=None)
+    if not form.validate_on_submit():
+        return _tables_page(
+            found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
+        )
+    try:
+        make_pair_plan(found)
+    except DomainError as error:
+        db.session.rollback()
+        return _tables_page(found, tables_form, error.status, error.message)
+    db.session.commit()
+    return redirect(url_for("facilitator.tables", slug=slug, _anchor="duos"))
+
+
+@bp.get("/evenement/<slug>/wand")
+@role_required(*STAFF)
+def wall(slug: str) -> str:
     found = get_event(slug)
     return render_template(
-        "facilitator/index.html",
-        event=found,
-        events=list_events(),
-        baskets=event_index(found).baskets(),
+        "facilitator/wall.html", event=found, wall=wall_view(found), poll_seconds=POLL_SECONDS
     )
+
+
+@bp.get("/evenement/<slug>/wand/live")
+@role_required(*STAFF)
+def wall_live(slug: str) -> Response:
+    found = get_event(slug)
+    return _live(found, "facilitator/_wall_body.html", lambda: {"wall": wall_view(found)})

@@ -1,0 +1,1 @@
+"""The "samenwerkingsbon": two visitors record what they will do together."""

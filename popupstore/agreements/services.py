@@ -1,0 +1,192 @@
+"""Agreements between two visitors: recording one, and reading them back per visitor or event.
+
+An agreement can only be made with someone the visitor is shown as a match or colleague at
+that moment, about a product both of them chose. Who appears by name follows contract §5:
+a visitor who did not share contact details is shown by receipt number only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from ..basket.models import Checkout
+from ..basket.services import checkout_view
+from ..catalog.services import get_product
+from ..errors import ConflictError, ValidationError
+from ..events.models import Event
+from ..extensions import db
+from ..matching import Match
+from ..organisations import clean_text
+from .models import TEXT_LIMIT, Agreement
+
+# A visitor records a handful of agreements at most; more is someone filling the wall.
+MAX_AGREEMENTS_PER_VISITOR = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """One side of an agreement as others may see it: `name` and `organisation` are None
+    unless that visitor shared contact details (and has not been erased)."""
+
+    number: int
+    name: str | None
+    organisation: str | None
+
+    @classmethod
+    def of(cls, checkout: Checkout) -> Party:
+        if not checkout.share_contact:
+            return cls(checkout.number, None, None)
+        return cls(checkout.number, checkout.visitor_name, checkout.organisation_name)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementLine:
+    """An agreement as one receipt page, a staff screen or the wall shows it."""
+
+    id: int
+    product: str
+    product_name: str
+    text: str
+    created_at: datetime
+    author: Party
+    partner: Party
+
+    def other_than(self, number: int) -> Party:
+        """The party that is not the visitor with this receipt number."""
+        return self.partner if self.author.number == number else self.author
+
+
+def _line(agreement: Agreement) -> AgreementLine:
+    return AgreementLine(
+        id=agreement.id,
+        product=agreement.product.slug,
+        product_name=agreement.product.name,
+        text=agreement.text,
+        created_at=agreement.created_at,
+        author=Party.of(agreement.author),
+        partner=Party.of(agreement.partner),
+    )
+
+
+def agreement_partners(checkout: Checkout) -> list[Match]:
+    """Whom the visitor may record an agreement with now: their matches, then colleagues."""
+    view = checkout_view(checkout)
+    return [*view.matches, *view.colleagues]
+
+
+def _check_text(text: str | None, fields: dict[str, str]) -> str:
+    text = clean_text(text or "")
+    if not text:
+        fields["text"] = str(_l("Schrijf in één regel wat jullie gaan doen."))
+    elif len(text) > TEXT_LIMIT:
+        fields["text"] = str(
+            _l("Hoogstens %(limit)d tekens; het zijn er nu %(n)d.", limit=TEXT_LIMIT, n=len(text))
+        )
+    elif any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        fields["text"] = str(_l("Gebruik alleen gewone tekst."))
+    return text
+
+
+def record_agreement(
+    checkout: Checkout, partner_number: int | None, product: str | None, text: str | None
+) -> Agreement:
+    """Record that `checkout`'s visitor and receipt `partner_number` will work on `product`.
+
+    The partner must be one of the visitor's current matches or colleagues and the product
+    one they both hold; the text is one line of 1 to 200 characters. Raises ValidationError
+    (fields `choice`, `text`) or ConflictError when the same two already agreed on it.
+    """
+    fields: dict[str, str] = {}
+    text = _check_text(text, fields)
+    match = next((m for m in agreement_partners(checkout) if m.number == partner_number), None)
+    if match is None:
+        fields["choice"] = str(_l("Kies iemand uit je gesprekspartners of collega's."))
+    elif product not in {shared.product for shared in match.shared}:
+        fields["choice"] = str(_l("Kies een product dat jullie allebei kozen."))
+    if fields:
+        raise ValidationError(str(_l("De afspraak is niet vastgelegd.")), fields)
+    assert match is not None and product is not None
+    partner = db.session.execute(
+        select(Checkout).where(
+            Checkout.event_id == checkout.event_id, Checkout.number == match.number
+        )
+    ).scalar_one()
+    stored_product = get_product(product, active_only=False)
+    assert stored_product is not None  # a product in two baskets is in the catalog
+    pair = or_(
+        and_(Agreement.author_id == checkout.id, Agreement.partner_id == partner.id),
+        and_(Agreement.author_id == partner.id, Agreement.partner_id == checkout.id),
+    )
+    exists = db.session.execute(
+        select(Agreement.id).where(pair, Agreement.product_id == stored_product.id)
+    ).first()
+    if exists:
+        raise ConflictError(
+            str(
+                _l(
+                    "Jullie afspraak over %(product)s staat al op je bon.",
+                    product=stored_product.name,
+                )
+            ),
+            {"choice": str(_l("Kies een ander product of iemand anders."))},
+        )
+    authored = db.session.execute(
+        select(func.count(Agreement.id)).where(Agreement.author_id == checkout.id)
+    ).scalar_one()
+    if authored >= MAX_AGREEMENTS_PER_VISITOR:
+        raise ConflictError(
+            str(_l("Je hebt al %(n)d afspraken vastgelegd.", n=MAX_AGREEMENTS_PER_VISITOR))
+        )
+    agreement = Agreement(
+        event_id=checkout.event_id,
+        author_id=checkout.id,
+        partner_id=partner.id,
+        product_id=stored_product.id,
+        text=text,
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement
+
+
+def agreements_of(checkout: Checkout) -> list[AgreementLine]:
+    """The agreements a visitor made or was named in, oldest first."""
+    query = (
+        select(Agreement)
+        .where(or_(Agreement.author_id == checkout.id, Agreement.partner_id == checkout.id))
+        .order_by(Agreement.created_at, Agreement.id)
+    )
+    return [_line(agreement) for agreement in db.session.execute(query).scalars()]
+
+
+def event_agreements(event: Event, limit: int | None = None) -> list[AgreementLine]:
+    """The event's agreements, newest first (at most `limit`)."""
+    query = (
+        select(Agreement)
+        .where(Agreement.event_id == event.id)
+        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+        .limit(limit)
+    )
+    return [_line(agreement) for agreement in db.session.execute(query).scalars()]
+
+
+def agreement_counts(event: Event) -> int:
+    """How many agreements the event's visitors recorded (erased visitors' ones are gone)."""
+    query = select(func.count(Agreement.id)).where(Agreement.event_id == event.id)
+    return int(db.session.execute(query).scalar_one())
+
+
+def agreement_totals() -> dict[str, int]:
+    """Agreements per event slug, every event included (0 when none), for the statistics."""
+    query = (
+        select(Event.slug, func.count(Agreement.id))
+        .outerjoin(Agreement, Agreement.event_id == Event.id)
+        .group_by(Event.slug)
+        .order_by(Event.slug)
+    )
+    return {slug: int(count) for slug, count in db.session.execute(query)}

@@ -1,0 +1,66 @@
+"""The samenwerkingsbon on a visitor's receipt page (`/r/<token>/...`, public like the receipt)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..basket.models import Checkout
+from ..basket.services import find_checkout_by_token
+from ..basket.views import limit_guessing
+from ..catalog.services import product_name_map
+from ..errors import DomainError
+from ..extensions import db
+from ..security import public
+from .forms import AgreementForm
+from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
+
+bp = Blueprint("agreements", __name__)
+
+
+@bp.app_template_global()
+def receipt_agreements(checkout: Checkout) -> list[AgreementLine]:
+    """The agreements shown on a receipt page (the basket blueprint renders that page)."""
+    return agreements_of(checkout)
+
+
+@bp.route("/r/<token>/samenwerking", methods=["GET", "POST"])
+@public
+@limit_guessing
+def new(token: str) -> Any:
+    checkout = find_checkout_by_token(token)
+    if checkout is None:
+        abort(404)
+    partners = agreement_partners(checkout)
+    form = AgreementForm()
+    form.offer(partners, product_name_map())
+    status, problem = 200, None
+    if request.method == "POST":
+        # The fields carry no validators (the service checks them): only CSRF can fail here.
+        if not form.validate_on_submit():
+            abort(400)
+        number, product = form.chosen()
+        try:
+            record_agreement(checkout, number, product, form.text.data)
+        except DomainError as error:
+            db.session.rollback()
+            status, problem = error.status, error.message
+            for name, message in error.fields.items():
+                getattr(form, name).errors = [message]
+        else:
+            db.session.commit()
+            flash(_("Jullie afspraak staat op de bon."), "success")
+            return redirect(url_for("basket.receipt_page", token=token, _anchor="afspraken"))
+    return (
+        render_template(
+            "agreements/new.html",
+            form=form,
+            checkout=checkout,
+            partners=partners,
+            problem=problem,
+            token=token,
+        ),
+        status,
+    )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+
+PLAN_KINDS = ("tables", "pairs")
+
+
+class ConversationPlan(db.Model):  # type: ignore[name-defined]
+    """A seating plan or a set of 1:1 pairs made for an event, kept so every screen shows it.
+
+    `plan` holds receipt numbers and product slugs only, never names. Screens compare it with
+    the event's current checkouts: who came in later is listed as not seated yet, and anyone
+    erased since is left out.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    min_size: Mapped[int | None]
+    max_size: Mapped[int | None]
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    checkouts: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('tables', 'pairs')", name="kind"),
+        Index("ix_conversation_plan_event_kind", "event_id", "kind"),
+    )
