@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     )
     init_i18n(app)
     limiter.init_app(app)
+    from .pagecache import init_page_cache
+
+    init_page_cache(app)
     from .db_setup import configure_engine
 
     configure_engine(app)

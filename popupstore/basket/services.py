@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import Product
@@ -436,6 +436,52 @@ def find_checkout_by_token(token: str) -> Checkout | None:
     if not hmac.compare_digest(checkout.token_hash, wanted):  # pragma: no cover - belt and braces
         return None
     return checkout
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptState:
+    """What a receipt page shows, as versions: one cheap query per request.
+
+    The page of `checkout_id` changes exactly when the event gains a checkout
+    (`last_number`), loses or changes one (`data_version`), or gains an agreement.
+    """
+
+    checkout_id: int
+    event_id: int
+    version: tuple[int, int, int]
+
+    @property
+    def etag(self) -> str:
+        return "r{}-{}-{}-{}".format(self.checkout_id, *self.version)
+
+
+def receipt_state(token: str) -> ReceiptState | None:
+    """The state of the receipt a token opens; None for an unknown or erased token."""
+    from ..agreements.models import Agreement
+
+    if not token or len(token) > 128:
+        return None
+    wanted = hash_receipt_token(token)
+    agreements = (
+        select(func.count(Agreement.id))
+        .where(Agreement.event_id == Checkout.event_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            Checkout.id,
+            Checkout.event_id,
+            Checkout.token_hash,
+            Event.last_number,
+            Event.data_version,
+            agreements,
+        )
+        .join(Event, Event.id == Checkout.event_id)
+        .where(Checkout.token_hash == wanted)
+    ).first()
+    if row is None or not hmac.compare_digest(row.token_hash or "", wanted):
+        return None
+    return ReceiptState(row.id, row.event_id, (row.last_number, row.data_version, row[5]))
 
 
 def erase_checkout(checkout: Checkout) -> None:

@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,6 +28,7 @@ from ..events.services import active_event
 from ..extensions import db, limiter
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
+from ..pagecache import cached_page, visitor_variant
 from ..security import public
 from ..web import base_url
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
@@ -34,6 +36,7 @@ from .models import Checkout
 from .qr import qr_png
 from .services import (
     CheckoutRequest,
+    ReceiptState,
     SessionBasket,
     checkout_view,
     erase_checkout,
@@ -41,6 +44,7 @@ from .services import (
     parse_items,
     parse_visitor,
     place_checkout,
+    receipt_state,
     request_as_json,
     request_fingerprint,
 )
@@ -250,12 +254,26 @@ def _kiosk_visitor_only(token: str) -> None:
         abort(404)
 
 
+def _receipt_state_or_404(token: str) -> ReceiptState:
+    state = receipt_state(token)
+    if state is None:
+        abort(404)
+    return state
+
+
 @bp.get("/r/<token>")
 @public
 @limit_guessing
 def receipt_page(token: str) -> str:
     _kiosk_visitor_only(token)
-    return _render_receipt("basket/receipt_page.html", _checkout_or_404(token), token)
+    state = _receipt_state_or_404(token)
+
+    def render() -> str:
+        checkout = db.get_or_404(Checkout, state.checkout_id)
+        return _render_receipt("basket/receipt_page.html", checkout, token)
+
+    # 240 phones may open their receipt at once: render each once per change of the event.
+    return cached_page(("receipt", state.event_id), state.version, visitor_variant(), render)
 
 
 @bp.get("/r/<token>/partners")
@@ -263,12 +281,12 @@ def receipt_page(token: str) -> str:
 @limit_guessing
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
-    checkout = _checkout_or_404(token)
-    event = checkout.event
-    etag = f"r{checkout.id}-{event.last_number}-{event.data_version}-{session.get('lang', 'nl')}"
+    state = _receipt_state_or_404(token)
+    etag = f"{state.etag}-{get_locale()}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
+        checkout = db.get_or_404(Checkout, state.checkout_id)
         response = Response(
             render_template(
                 "basket/_partners.html",

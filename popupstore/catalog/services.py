@@ -241,6 +241,24 @@ def theme_slug(theme: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
+def shop_version() -> tuple[object, ...]:
+    """One query for what the start page shows: the catalog's last change and the
+    active event's receipt counter and data version."""
+    from ..events.models import Event
+
+    active = Event.is_active.is_(True)
+    row = db.session.execute(
+        select(
+            select(func.max(Product.updated_at)).scalar_subquery(),
+            select(func.count(Product.id)).scalar_subquery(),
+            select(Event.id).where(active).scalar_subquery(),
+            select(Event.last_number).where(active).scalar_subquery(),
+            select(Event.data_version).where(active).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
 def active_products() -> list[Product]:
     """Active products sorted by theme, then name (the API's order)."""
     query = select(Product).where(Product.active.is_(True)).order_by(Product.theme, Product.name)

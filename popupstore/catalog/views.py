@@ -6,12 +6,14 @@ from flask import Blueprint, abort, render_template, request, session
 
 from ..basket.services import SessionBasket
 from ..events.services import active_event
+from ..pagecache import cached_page, visitor_variant
 from ..security import public
 from .services import (
     find_theme,
     get_product,
     popular_products,
     search_products,
+    shop_version,
     theme_slug,
     themes,
 )
@@ -31,13 +33,17 @@ bp.add_app_template_global(theme_slug)
 @bp.get("/")
 @public
 def start() -> str:
-    event = active_event()
-    return render_template(
-        "catalog/start.html",
-        event=event,
-        themes=themes(),
-        popular=popular_products(event, limit=6) if event else [],
-    )
+    def render() -> str:
+        event = active_event()
+        return render_template(
+            "catalog/start.html",
+            event=event,
+            themes=themes(),
+            popular=popular_products(event, limit=6) if event else [],
+        )
+
+    # The start page is what every visitor and every idle reset opens: keep it rendered.
+    return cached_page("start", shop_version(), visitor_variant(), render)
 
 
 @bp.get("/producten")

@@ -1,0 +1,126 @@
+"""Rendered pages kept per worker process, keyed by everything they show.
+
+The start page and the receipt pages are what a crowd opens at once. Rendering them
+means several queries, the matching engine and a few hundred translated strings; the
+result only changes when the database does. So a worker keeps the HTML it rendered,
+under a key built from one cheap query (the event's receipt counter and data version,
+the catalog's last change …) plus what the visitor's session adds (language, basket
+size, kiosk mode, the path). Nothing here is shared between workers, and nothing needs
+to be: each worker checks the database before it answers.
+
+The session's CSRF token is the one part that differs per visitor on an otherwise equal
+page, so it is rendered as a placeholder and filled in per request. Pages with flashed
+messages or for logged-in staff are never kept. Entries hang in groups (an event); when
+a group's version moves on — a checkout was erased, personal data purged — all its older
+pages are dropped at once, so erased data do not linger in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+EXTENSION = "popupstore_pages"
+DEFAULT_SIZE = 512
+CSRF_HOLE = "\x1fcsrf-token\x1f"
+
+
+class PageCache:
+    """An LRU of rendered pages in groups; a group's pages share one version."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[tuple[Hashable, Hashable], str] = OrderedDict()
+        self._versions: dict[Hashable, Hashable] = {}
+
+    def get_or_render(
+        self, group: Hashable, version: Hashable, key: Hashable, render: Callable[[], str]
+    ) -> str:
+        with self._lock:
+            if self._versions.get(group, version) != version:
+                self._drop_group(group)
+            self._versions[group] = version
+            found = self._pages.get((group, key))
+            if found is not None:
+                self._pages.move_to_end((group, key))
+                return found
+        page = render()
+        with self._lock:
+            if self._versions.get(group) == version:
+                self._pages[(group, key)] = page
+                while len(self._pages) > self._size:
+                    self._pages.popitem(last=False)
+        return page
+
+    def _drop_group(self, group: Hashable) -> None:
+        for stored in [k for k in self._pages if k[0] == group]:
+            del self._pages[stored]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._versions.clear()
+
+
+def init_page_cache(app: Flask) -> None:
+    app.extensions[EXTENSION] = PageCache(app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE))
+
+
+def page_cache() -> PageCache:
+    cache: PageCache = current_app.extensions[EXTENSION]
+    return cache
+
+
+def cacheable() -> bool:
+    """Whether this request's page may come from (and go into) the cache."""
+    return (
+        current_app.config.get("PAGE_CACHE", True)
+        and not session.get("_flashes")
+        and not current_user.is_authenticated
+    )
+
+
+def visitor_variant(*extra: Any) -> tuple[Any, ...]:
+    """What the visitor's session and request add to a page, besides the database."""
+    from .basket.services import SessionBasket
+    from .kiosk.services import kiosk_mode
+
+    return (
+        request.full_path,
+        str(get_locale()),
+        kiosk_mode(),
+        len(SessionBasket(session)),
+        *extra,
+    )
+
+
+def cached_page(
+    group: Hashable, version: Hashable, key: Hashable, render: Callable[[], str]
+) -> str:
+    """The page for `key`, rendered once per version with a placeholder CSRF token."""
+    if not cacheable():
+        return render()
+
+    def render_with_hole() -> str:
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        real = g.pop(field, None)
+        setattr(g, field, CSRF_HOLE)
+        try:
+            return render()
+        finally:
+            g.pop(field, None)
+            if real is not None:
+                setattr(g, field, real)
+
+    page = page_cache().get_or_render(group, version, key, render_with_hole)
+    if CSRF_HOLE in page:
+        page = page.replace(CSRF_HOLE, generate_csrf())
+    return page
