@@ -69,11 +69,13 @@ def register_blueprints(app: Flask) -> None:
     from .basket.views import bp as basket_bp
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
+    from .organiser.views import bp as organiser_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
+    app.register_blueprint(organiser_bp, url_prefix="/organisator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
