@@ -87,3 +87,24 @@ def test_the_organisers_home_is_the_organiser_page(client, make_user):
     assert response.headers["Location"] == "/organisator/"
     html = client.get("/organisator/").get_data(as_text=True)
     assert "Ingelogd als olga" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/organisator/",
+        "/organisator/evenementen",
+        "/organisator/catalogus",
+        "/organisator/catalogus/producten.yaml",
+        "/organisator/statistiek",
+        "/organisator/statistiek/rapport",
+        "/organisator/exports",
+        "/organisator/exports/anoniem?format=xlsx",
+        "/organisator/exports/contactlijst?format=json",
+        "/organisator/drukwerk",
+        "/organisator/drukwerk/poster.pdf",
+        "/organisator/drukwerk/schapkaartjes.pdf",
+    ],
+)
+def test_a_new_store_without_events_or_products_opens_every_page(organiser, url):
+    assert organiser.get(url).status_code == 200
