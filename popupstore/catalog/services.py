@@ -359,7 +359,7 @@ def add_product(raw: dict[str, Any]) -> Product:
             {"slug": str(_l("Deze slug is al in gebruik."))},
         )
     upsert_products([entry])
-    return _product(entry.slug)
+    return db.session.execute(select(Product).where(Product.slug == entry.slug)).scalar_one()
 
 
 def edit_product(product: Product, raw: dict[str, Any]) -> Product:
@@ -374,12 +374,6 @@ def set_product_active(product: Product, active: bool) -> Product:
     product.active = active
     db.session.flush()
     return product
-
-
-def _product(slug: str) -> Product:
-    found = get_product(slug, active_only=False)
-    assert found is not None
-    return found
 
 
 def product_file_text(products: Iterable[Product], header: str = "") -> str:

@@ -59,9 +59,8 @@ def _show_errors(form: FlaskForm, error: DomainError) -> None:
     """Tie a service's field errors to the form's fields; the rest becomes a message."""
     unplaced = []
     for name, message in error.fields.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, message]
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
         else:
             unplaced.append(message)
     flash(" ".join([error.message, *unplaced]), "error")
@@ -274,7 +273,7 @@ def upload_products() -> Any:
     problems = None
     if form.validate_on_submit():
         upload = form.file.data
-        source = upload.filename or "upload.yaml"
+        source = (upload.filename or "upload.yaml")[:100]
         try:
             report = upsert_products(parse_product_file(upload.read(), source))
         except ProductFileError as error:
