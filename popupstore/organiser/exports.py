@@ -1,9 +1,10 @@
 """Exports of the checkouts as CSV, XLSX and JSON (contract §4).
 
-Exporters are small classes: each names its columns and yields rows, and one set of
-writers turns any exporter into CSV, XLSX or JSON. The basket lines are read from the
-database in batches (`yield_per`, a server-side cursor on PostgreSQL) and written out
-as they come, so an export of 100,000 lines never holds them all in memory.
+Exporters are small classes (as in pretix): a subclass names its columns and yields
+rows; the base class writes them as CSV, JSON or an XLSX sheet, once for all. The basket
+lines are read from the database in batches (`yield_per`, a server-side cursor on
+PostgreSQL) and written out as they come, so an export of 100,000 lines never holds them
+all in memory.
 
 Exports are anonymous: no visitor names and no e-mail addresses, except in the contact
 list, which holds only visitors who agreed to be found and says so in its first row.
@@ -99,8 +100,35 @@ def parse_format(value: str | None) -> ExportFormat:
 # --- exporters -------------------------------------------------------------------------------
 
 
+class _LineBuffer:
+    """A file-like target for csv.writer that hands back what was written since last time."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self._parts)
+        self._parts.clear()
+        return text
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return defuse(value)
+
+
 class Exporter:
-    """Rows of one table over a set of events. Subclasses name columns and yield rows."""
+    """Rows of one table over a set of events, written as CSV, JSON or an XLSX sheet.
+
+    Subclasses only name their columns and yield rows; the writing happens here, once.
+    """
 
     identifier: ClassVar[str]
     sheet_title: ClassVar[str]
@@ -118,6 +146,53 @@ class Exporter:
     def records(self) -> Iterator[dict[str, Any]]:
         for row in self.rows():
             yield dict(zip(self.columns, row, strict=True))
+
+    def csv_chunks(self, delimiter: str = ",") -> Iterator[bytes]:
+        """UTF-8 with a byte-order mark (Excel then reads the accents right), in batches."""
+        buffer = _LineBuffer()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+        if self.notice:
+            writer.writerow([self.notice])
+        writer.writerow(self.columns)
+        yield (BOM + buffer.take()).encode("utf-8")
+        pending = 0
+        for row in self.rows():
+            writer.writerow([_csv_cell(value) for value in row])
+            pending += 1
+            if pending == BATCH_ROWS:
+                yield buffer.take().encode("utf-8")
+                pending = 0
+        rest = buffer.take()
+        if rest:
+            yield rest.encode("utf-8")
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """An array of objects keyed by the columns (values unchanged), or with a notice
+        an object {"notice", "rows"}."""
+        opening, closing = "[", "]"
+        if self.notice:
+            notice = json.dumps(self.notice, ensure_ascii=False)
+            opening, closing = '{"notice": ' + notice + ', "rows": [', "]}"
+        yield opening.encode("utf-8")
+        separator = "\n"
+        parts: list[str] = []
+        for record in self.records():
+            parts.append(separator + json.dumps(record, ensure_ascii=False))
+            separator = ",\n"
+            if len(parts) == BATCH_ROWS:
+                yield "".join(parts).encode("utf-8")
+                parts.clear()
+        yield ("".join(parts) + "\n" + closing).encode("utf-8")
+
+    def write_sheet(self, workbook: Workbook) -> None:
+        """A sheet of the rows under a header row (and the notice above it, if any)."""
+        sheet = workbook.create_sheet(self.sheet_title)
+        sheet.freeze_panes = "A3" if self.notice else "A2"
+        if self.notice:
+            sheet.append([self.notice])
+        sheet.append(list(self.columns))
+        for row in self.rows():
+            sheet.append([defuse(value) for value in row])
 
 
 BASKET_LINE_COLUMNS = (
@@ -281,90 +356,17 @@ REPORT_EXPORTERS: tuple[type[Exporter], ...] = (
 )
 
 
-# --- writers ---------------------------------------------------------------------------------
-
-
-class _LineBuffer:
-    """A file-like target for csv.writer that hands back what was written since last time."""
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self._parts.append(text)
-        return len(text)
-
-    def take(self) -> str:
-        text = "".join(self._parts)
-        self._parts.clear()
-        return text
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return defuse(value)
-
-
-def csv_chunks(exporter: Exporter, delimiter: str = ",") -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark (Excel then reads the accents right), in batches."""
-    buffer = _LineBuffer()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    if exporter.notice:
-        writer.writerow([exporter.notice])
-    writer.writerow(exporter.columns)
-    yield (BOM + buffer.take()).encode("utf-8")
-    pending = 0
-    for row in exporter.rows():
-        writer.writerow([_csv_cell(value) for value in row])
-        pending += 1
-        if pending == BATCH_ROWS:
-            yield buffer.take().encode("utf-8")
-            pending = 0
-    rest = buffer.take()
-    if rest:
-        yield rest.encode("utf-8")
-
-
-def json_chunks(exporter: Exporter) -> Iterator[bytes]:
-    """An array of objects keyed by the columns (values unchanged), or with a notice
-    an object {"notice", "rows"}."""
-    opening, closing = "[", "]"
-    if exporter.notice:
-        opening = '{"notice": ' + json.dumps(exporter.notice, ensure_ascii=False) + ', "rows": ['
-        closing = "]}"
-    yield opening.encode("utf-8")
-    separator = "\n"
-    parts: list[str] = []
-    for record in exporter.records():
-        parts.append(separator + json.dumps(record, ensure_ascii=False))
-        separator = ",\n"
-        if len(parts) == BATCH_ROWS:
-            yield "".join(parts).encode("utf-8")
-            parts.clear()
-    yield ("".join(parts) + "\n" + closing).encode("utf-8")
-
-
-def _xlsx_cell(value: Any) -> Any:
-    return defuse(value)
+# --- files ----------------------------------------------------------------------------------
 
 
 def write_xlsx(exporters: Sequence[Exporter], path: str) -> None:
-    """One sheet per exporter, the first one first, each under a header row.
+    """One sheet per exporter, the first one first.
 
     openpyxl's write-only mode streams each sheet to a temporary file as rows come.
     """
     workbook = Workbook(write_only=True)
     for exporter in exporters:
-        sheet = workbook.create_sheet(exporter.sheet_title)
-        sheet.freeze_panes = "A3" if exporter.notice else "A2"
-        if exporter.notice:
-            sheet.append([exporter.notice])
-        sheet.append(list(exporter.columns))
-        for row in exporter.rows():
-            sheet.append([_xlsx_cell(value) for value in row])
+        exporter.write_sheet(workbook)
     workbook.save(path)
 
 
@@ -408,9 +410,9 @@ def export_chunks(
         return _file_chunks(path), lambda: _remove(path)
     first = exporters[0]
     if fmt.name == "json":
-        return json_chunks(first), lambda: None
+        return first.json_chunks(), lambda: None
     delimiter = ";" if fmt.name == "csv-semicolon" else ","
-    return csv_chunks(first, delimiter), lambda: None
+    return first.csv_chunks(delimiter), lambda: None
 
 
 def export_filename(scope: str, identifier: str, fmt: ExportFormat) -> str:
