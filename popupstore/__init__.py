@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
     from .kiosk.views import bp as kiosk_bp
+    from .organiser.views import bp as organiser_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
+    app.register_blueprint(organiser_bp, url_prefix="/organisator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from ..basket.models import INTENTS
 from ..basket.services import EMAIL_LIMIT, MAX_ITEMS, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
 from ..organisations import ORGANISATION_TYPES
+from ..organiser.exports import BASKET_LINE_COLUMNS, DEFAULT_FORMAT, FORMATS
 
 JSON = "application/json"
 
@@ -63,6 +64,18 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 def _schemas() -> dict[str, Any]:
     intent = {"type": "string", "enum": list(INTENTS)}
     optional_text = {"type": ["string", "null"]}
+    product_counts = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["product", "want", "have"],
+            "properties": {
+                "product": {"type": "string"},
+                "want": {"type": "integer"},
+                "have": {"type": "integer"},
+            },
+        },
+    }
     return {
         "Error": {
             "type": "object",
@@ -235,18 +248,7 @@ def _schemas() -> dict[str, Any]:
             "required": ["checkouts", "products", "pairs"],
             "properties": {
                 "checkouts": {"type": "integer"},
-                "products": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["product", "want", "have"],
-                        "properties": {
-                            "product": {"type": "string"},
-                            "want": {"type": "integer"},
-                            "have": {"type": "integer"},
-                        },
-                    },
-                },
+                "products": product_counts,
                 "pairs": {
                     "type": "array",
                     "items": {
@@ -258,6 +260,57 @@ def _schemas() -> dict[str, Any]:
                             "count": {"type": "integer"},
                         },
                     },
+                },
+            },
+        },
+        "Stats": {
+            "type": "object",
+            "required": [
+                "checkouts",
+                "visitors_sharing",
+                "products",
+                "organisations",
+                "by_province",
+            ],
+            "properties": {
+                "checkouts": {"type": "integer"},
+                "visitors_sharing": {"type": "integer"},
+                "products": product_counts,
+                "organisations": {
+                    "type": "integer",
+                    "description": "Distinct organisations after normalisation (contract §5)",
+                },
+                "by_province": {
+                    "type": "array",
+                    "description": "By checkouts, highest first, then name; onbekend included",
+                    "items": {
+                        "type": "object",
+                        "required": ["province", "checkouts"],
+                        "properties": {
+                            "province": {"type": "string"},
+                            "checkouts": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        },
+        "ExportRow": {
+            "type": "object",
+            "description": "One basket line; no visitor names, no e-mail addresses",
+            "required": list(BASKET_LINE_COLUMNS),
+            "properties": {
+                "event": {"type": "string"},
+                "number": {"type": "integer"},
+                "organisation": {"type": "string"},
+                "organisation_type": {"type": "string"},
+                "province": {"type": "string"},
+                "role": {"type": ["string", "null"]},
+                "product": {"type": "string"},
+                "intent": intent,
+                "checked_out_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "ISO 8601 with offset, in Europe/Amsterdam local time",
                 },
             },
         },
@@ -375,6 +428,65 @@ def _paths() -> dict[str, Any]:
     }
 
 
+FORMAT_PARAM = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "csv (comma, UTF-8 with BOM), csv-semicolon (Dutch Excel), xlsx (first sheet "
+    "the basket lines, then products, pairs, events) or json; any other value is a 422",
+    "schema": {"type": "string", "enum": list(FORMATS), "default": DEFAULT_FORMAT},
+}
+
+
+def _export_operation(operation_id: str, summary: str, parameters: list[Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "security": BEARER,
+            "parameters": [*parameters, FORMAT_PARAM],
+            "responses": {
+                "200": {
+                    "description": "A file with one row per basket line (a header row first "
+                    "in CSV and XLSX); text cells starting with =, +, -, @, tab or CR get a "
+                    "leading ' in CSV and XLSX",
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        FORMATS["xlsx"].mimetype: {
+                            "schema": {"type": "string", "contentEncoding": "binary"}
+                        },
+                        JSON: {"schema": {"type": "array", "items": _ref("ExportRow")}},
+                    },
+                },
+                **_errors(401, 403, 404, 422, 429),
+            },
+        }
+    }
+
+
+def _organiser_paths() -> dict[str, Any]:
+    return {
+        "/events/{slug}/stats": {
+            "get": {
+                "operationId": "showStats",
+                "summary": "Statistics of an event (organiser)",
+                "security": BEARER,
+                "parameters": [SLUG_PARAM],
+                "responses": {
+                    "200": _json(_ref("Stats"), "The statistics"),
+                    **_errors(401, 403, 404, 429),
+                },
+            }
+        },
+        "/events/{slug}/export": _export_operation(
+            "exportEvent", "Anonymous export of an event's basket lines (organiser)", [SLUG_PARAM]
+        ),
+        "/export": _export_operation(
+            "exportAll", "Anonymous export of the basket lines of all events (organiser)", []
+        ),
+    }
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -385,7 +497,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "receipts and the staff views of an event.",
         },
         "servers": [{"url": f"{server_url}/api/v1"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **_organiser_paths()},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

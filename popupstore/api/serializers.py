@@ -8,6 +8,7 @@ from ..basket.services import CheckoutView
 from ..catalog.models import Product
 from ..events.models import Event
 from ..matching import Collaboration, Match, Overlap, TablePlan
+from ..organiser.stats import Statistics
 
 
 def product_json(product: Product) -> dict[str, Any]:
@@ -98,4 +99,16 @@ def tables_json(plan: TablePlan) -> dict[str, Any]:
             {"topic": t.topic, "members": list(t.members), "score": t.score} for t in plan.tables
         ],
         "total_score": plan.total_score,
+    }
+
+
+def stats_json(stats: Statistics) -> dict[str, Any]:
+    return {
+        "checkouts": stats.checkouts,
+        "visitors_sharing": stats.visitors_sharing,
+        "products": [
+            {"product": p.product, "want": p.want, "have": p.have} for p in stats.products
+        ],
+        "organisations": stats.organisations,
+        "by_province": [{"province": c.label, "checkouts": c.count} for c in stats.by_province],
     }

@@ -23,9 +23,11 @@ from ..basket.services import (
 )
 from ..catalog.services import active_products
 from ..errors import DomainError
-from ..events.services import active_event, get_event
+from ..events.services import active_event, get_event, list_events
 from ..extensions import csrf, db, limiter
 from ..matching import overlap, seat_tables
+from ..organiser.exports import export_response, parse_format, report_exporters
+from ..organiser.stats import statistics
 from ..security import public
 from ..web import base_url
 from .auth import token_required
@@ -37,6 +39,7 @@ from .serializers import (
     overlap_json,
     product_json,
     receipt_json,
+    stats_json,
     tables_json,
 )
 
@@ -44,6 +47,7 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 STAFF = ("facilitator", "organiser")
+ORGANISER = "organiser"
 
 
 def _token_lookup_limit() -> str:
@@ -202,3 +206,28 @@ def create_tables(slug: str) -> Response:
         raise ApiError(422, "The table sizes are not valid.", fields)
     plan = seat_tables(event_index(event).baskets(), min_size=min_size, max_size=max_size)
     return jsonify(tables_json(plan))
+
+
+@bp.get("/events/<slug>/stats")
+@limit_lookups
+@token_required(ORGANISER)
+def show_stats(slug: str) -> Response:
+    event = get_event(slug)
+    return jsonify(stats_json(statistics([event])))
+
+
+@bp.get("/events/<slug>/export")
+@limit_lookups
+@token_required(ORGANISER)
+def export_event(slug: str) -> Response:
+    event = get_event(slug)
+    fmt = parse_format(request.args.get("format"))
+    return export_response(fmt, report_exporters([event]), event.slug)
+
+
+@bp.get("/export")
+@limit_lookups
+@token_required(ORGANISER)
+def export_all() -> Response:
+    fmt = parse_format(request.args.get("format"))
+    return export_response(fmt, report_exporters(list_events()), "alle-evenementen")

@@ -13,6 +13,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..organisations import fold
 from .models import Product
@@ -345,3 +346,76 @@ def popular_products(event: Any, limit: int = 6) -> list[PopularProduct]:
     ]
     ranked.sort(key=lambda p: (-p.total, p.product.name))
     return ranked[:limit]
+
+
+# --- catalog admin: one product at a time, and the catalog as a product file ---------------
+
+
+def all_products() -> list[Product]:
+    """Every product, retired ones included, sorted by theme, then name."""
+    query = select(Product).order_by(Product.theme, Product.name, Product.slug)
+    return list(db.session.execute(query).scalars())
+
+
+def check_product(raw: dict[str, Any]) -> ProductEntry:
+    """Validate one product with the rules of the product file; ValidationError names fields."""
+    entry, problems = _check_entry(0, raw)
+    if entry is None:
+        fields: dict[str, str] = {}
+        for found in problems:
+            fields.setdefault(found.field or "product", found.message)
+        raise ValidationError(str(_l("Het product klopt niet.")), fields)
+    return entry
+
+
+def add_product(raw: dict[str, Any]) -> Product:
+    """Create a product from form data; a slug already in use is a conflict."""
+    entry = check_product(raw)
+    if get_product(entry.slug, active_only=False) is not None:
+        raise ConflictError(
+            str(_l("Product '%(slug)s' bestaat al.", slug=entry.slug)),
+            {"slug": str(_l("Deze slug is al in gebruik."))},
+        )
+    upsert_products([entry])
+    return db.session.execute(select(Product).where(Product.slug == entry.slug)).scalar_one()
+
+
+def edit_product(product: Product, raw: dict[str, Any]) -> Product:
+    """Change a product; its slug stays, because old baskets and printed labels name it."""
+    entry = check_product({**raw, "slug": product.slug})
+    upsert_products([entry])
+    return product
+
+
+def set_product_active(product: Product, active: bool) -> Product:
+    """Retire a product (gone from the kiosk, kept in old baskets) or bring it back."""
+    product.active = active
+    db.session.flush()
+    return product
+
+
+def product_file_text(products: Iterable[Product], header: str = "") -> str:
+    """The products as a product file that `load-products` reads back unchanged."""
+    entries = []
+    for product in products:
+        entry: dict[str, Any] = {
+            "slug": product.slug,
+            "name": product.name,
+            "theme": product.theme,
+            "summary": product.summary,
+            "description": product.description,
+            "owner": product.owner,
+        }
+        if product.contact:
+            entry["contact"] = product.contact
+        if product.tags:
+            entry["tags"] = list(product.tags)
+        if product.price:
+            entry["price"] = product.price
+        entry["active"] = bool(product.active)
+        entries.append(entry)
+    text = yaml.safe_dump(
+        {"products": entries}, allow_unicode=True, sort_keys=False, width=100, indent=2
+    )
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    return comment + text

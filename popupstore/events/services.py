@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -41,6 +43,22 @@ def _check_text(fields: dict[str, str], name: str, value: str | None, limit: int
     return value
 
 
+def _check_details(
+    fields: dict[str, str], *, name: str, city: str, date: date | None, venue: str | None
+) -> dict[str, Any]:
+    """The checked name, city, date and venue of an event; raise listing every problem."""
+    name = _check_text(fields, "name", name, 120)
+    city = _check_text(fields, "city", city, 80)
+    if not isinstance(date, dt.date):
+        fields["date"] = str(_l("Vul een datum in (JJJJ-MM-DD)."))
+    venue = (venue or "").strip() or None
+    if venue and len(venue) > 160:
+        fields["venue"] = str(_l("Hoogstens %(limit)d tekens.", limit=160))
+    if fields:
+        raise ValidationError(str(_l("Het evenement klopt niet.")), fields)
+    return {"name": name, "city": city, "date": date, "venue": venue}
+
+
 def create_event(
     slug: str,
     *,
@@ -54,24 +72,29 @@ def create_event(
     slug = (slug or "").strip()
     if not EVENT_SLUG.match(slug) or len(slug) > 64:
         fields["slug"] = str(_l("Alleen kleine letters, cijfers en koppeltekens (hoogstens 64)."))
-    name = _check_text(fields, "name", name, 120)
-    city = _check_text(fields, "city", city, 80)
-    venue = (venue or "").strip() or None
-    if venue and len(venue) > 160:
-        fields["venue"] = str(_l("Hoogstens %(limit)d tekens.", limit=160))
-    if fields:
-        raise ValidationError(str(_l("Het evenement klopt niet.")), fields)
+    details = _check_details(fields, name=name, city=city, date=date, venue=venue)
     exists = db.session.execute(select(Event.id).where(Event.slug == slug)).first()
     if exists:
         raise ConflictError(
             str(_l("Evenement '%(slug)s' bestaat al.", slug=slug)),
             {"slug": str(_l("Deze slug is al in gebruik."))},
         )
-    event = Event(slug=slug, name=name, city=city, date=date, venue=venue)
+    event = Event(slug=slug, **details)
     db.session.add(event)
     db.session.flush()
     if activate:
         activate_event(event)
+    return event
+
+
+def update_event(
+    event: Event, *, name: str, city: str, date: date | None, venue: str | None = None
+) -> Event:
+    """Change an event's name, city, date and venue; its slug stays (links and exports use it)."""
+    details = _check_details({}, name=name, city=city, date=date, venue=venue)
+    for key, value in details.items():
+        setattr(event, key, value)
+    db.session.flush()
     return event
 
 
