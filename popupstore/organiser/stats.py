@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..agreements.models import Agreement
 from ..basket.matchindex import event_index
 from ..basket.models import Checkout
 from ..events.models import Event
@@ -52,6 +53,7 @@ class Statistics:
     organisation_types: list[Count]
     roles: list[Count]
     matches_shown: int
+    agreements: int
 
     @property
     def lines(self) -> int:
@@ -120,12 +122,19 @@ def _checkout_details(event_ids: Sequence[int]) -> tuple[list[Count], list[Count
     return _ranked(types), _ranked(roles), int(shown_total)
 
 
+def agreements_made(event_ids: Sequence[int]) -> int:
+    """Agreements (samenwerkingsbonnen) recorded at these events."""
+    query = select(func.count(Agreement.id)).where(Agreement.event_id.in_(event_ids))
+    return int(db.session.execute(query).scalar_one())
+
+
 def statistics(events: Iterable[Event]) -> Statistics:
     """The statistics of these events taken together (one event, or all of them)."""
     events = list(events)
     baskets = [basket for event in events for basket in event_index(event).baskets()]
     counted = overlap(baskets)
-    types, roles, matches_shown = _checkout_details([e.id for e in events])
+    event_ids = [e.id for e in events]
+    types, roles, matches_shown = _checkout_details(event_ids)
     return Statistics(
         checkouts=counted.checkouts,
         visitors_sharing=sum(1 for b in baskets if b.share_contact),
@@ -137,6 +146,7 @@ def statistics(events: Iterable[Event]) -> Statistics:
         organisation_types=types,
         roles=roles,
         matches_shown=matches_shown,
+        agreements=agreements_made(event_ids),
     )
 
 

@@ -132,7 +132,7 @@ def test_the_stats_endpoint_is_for_organisers(client, store, api_token, role, ur
 
 def test_the_event_page_draws_charts_with_their_numbers(organiser, shop):
     html = organiser.get(f"/organisator/evenementen/{BREDA}").get_data(as_text=True)
-    assert html.count("<svg") == 6
+    assert html.count('<svg class="chart__svg') == 6
     assert html.count('role="img"') == 6
     # Every chart points at its table; the table holds the numbers.
     for chart_id in re.findall(r'aria-describedby="([a-z-]+-table)"', html):
@@ -175,3 +175,23 @@ def test_the_print_view_opens_every_table_and_sets_a4(organiser, shop):
     assert "Rapport: Samen Organiseren Breda" in event
     with organiser.get("/static/css/organiser.css") as response:
         assert "@page { size: A4 portrait;" in response.get_data(as_text=True)
+
+
+def test_statistics_count_the_agreements_made(app, shop, organiser):
+    from sqlalchemy import select
+
+    from popupstore.agreements.services import record_agreement
+    from popupstore.basket.models import Checkout
+    from popupstore.extensions import db
+
+    anna = db.session.execute(select(Checkout).where(Checkout.visitor_name == "Anna")).scalar_one()
+    record_agreement(anna, 4, "geldfit", "Samen een pilot met Geldfit in Midden-Brabant.")
+    db.session.commit()
+    assert statistics([get_event(BREDA)]).agreements == 1
+    assert statistics([get_event(ZWOLLE)]).agreements == 0
+    assert statistics(list_events()).agreements == 1
+    compared = {s.event.slug: s.statistics.agreements for s in compare_events(list_events())}
+    assert compared == {BREDA: 1, ZWOLLE: 0}
+    html = organiser.get(f"/organisator/evenementen/{BREDA}").get_data(as_text=True)
+    figure = re.search(r"Samenwerkingsafspraken vastgelegd</dt><dd>(\d+)</dd>", html)
+    assert figure and figure.group(1) == "1"
