@@ -1,25 +1,42 @@
-"""Run every benchmark module and exit non-zero when any of them misses a target."""
+"""`make bench`: run every benchmark, print a summary of the targets, exit 1 if one is missed.
+
+`python -m bench` runs them all; `python -m bench pages qr` runs only those.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
+import time
+from collections.abc import Callable
 
-# Each module has `run() -> bool`: print its figures, write bench/results/, targets met?
-MODULES = ("bench.matching",)
+from .common import print_table
+
+# name -> function running that benchmark; each prints its own table and writes
+# bench/results/<name>.json, and returns whether its targets were met.
+BENCHMARKS: dict[str, Callable[[], bool]] = {
+    "matching": lambda: importlib.import_module("bench.matching").run(),
+    "export": lambda: importlib.import_module("bench.export").main([]) == 0,
+    "pages": lambda: importlib.import_module("bench.pages").benchmark(),
+    "checkout_load": lambda: importlib.import_module("bench.checkout_load").benchmark(),
+    "qr": lambda: importlib.import_module("bench.qr").benchmark(),
+}
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or list(MODULES)
-    unknown = [name for name in wanted if f"bench.{name}" not in MODULES and name not in MODULES]
+    wanted = argv or list(BENCHMARKS)
+    unknown = [name for name in wanted if name not in BENCHMARKS]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
         return 2
-    met = True
+    outcome: list[tuple[str, str, str]] = []
     for name in wanted:
-        module = importlib.import_module(name if name.startswith("bench.") else f"bench.{name}")
-        met = module.run() and met
-    return 0 if met else 1
+        print(f"\n=== bench.{name}", flush=True)
+        started = time.monotonic()
+        met = BENCHMARKS[name]()
+        outcome.append((name, f"{time.monotonic() - started:.0f} s", "ok" if met else "MISSED"))
+    print_table("Summary (details above and in bench/results/)", ("benchmark", "took", ""), outcome)
+    return 0 if all(row[2] == "ok" for row in outcome) else 1
 
 
 if __name__ == "__main__":

@@ -116,5 +116,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return results
 
 
+def benchmark() -> bool:
+    return bool(main([])["meets_target"])
+
+
 if __name__ == "__main__":
     main()

@@ -106,5 +106,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return results
 
 
+def benchmark() -> bool:
+    results = main([])
+    return all(page["meets_target"] for page in results["pages"].values())
+
+
 if __name__ == "__main__":
     main()
