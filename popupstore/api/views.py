@@ -24,9 +24,9 @@ from ..basket.services import (
 from ..catalog.services import active_products
 from ..errors import DomainError
 from ..events.services import active_event, get_event
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..matching import overlap, seat_tables
-from ..security import public
+from ..security import limit_token_guessing, public
 from ..web import base_url
 from .auth import token_required
 from .errors import ApiError, from_api_error, from_domain_error
@@ -46,16 +46,8 @@ csrf.exempt(bp)
 STAFF = ("facilitator", "organiser")
 
 
-def _token_lookup_limit() -> str:
-    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
-
-
-def _failed_lookup(response: Response) -> bool:
-    return response.status_code in (401, 404)
-
-
 # Only failed look-ups count: honest polling of a receipt is never limited.
-limit_lookups = limiter.limit(_token_lookup_limit, deduct_when=_failed_lookup)
+limit_lookups = limit_token_guessing
 
 
 @bp.before_request

@@ -24,9 +24,9 @@ from ..auth.views import safe_next
 from ..catalog.services import get_product, product_name_map, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
-from ..extensions import db, limiter
+from ..extensions import db
 from ..organisations import CBS_CREDIT, municipalities
-from ..security import public
+from ..security import limit_token_guessing, public
 from ..web import base_url
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .models import Checkout
@@ -60,16 +60,8 @@ def _basket_lines() -> list[tuple[Any, str]]:
     return [(products[slug], intent) for slug, intent in items.items() if slug in products]
 
 
-def _receipt_lookup_limit() -> str:
-    from flask import current_app
-
-    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
-
-
 # Guessing receipt tokens is limited; only failed look-ups count.
-limit_guessing = limiter.limit(
-    _receipt_lookup_limit, deduct_when=lambda response: response.status_code == 404
-)
+limit_guessing = limit_token_guessing
 
 
 @bp.get("/mandje")
