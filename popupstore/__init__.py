@@ -69,12 +69,15 @@ def register_blueprints(app: Flask) -> None:
     from .basket.views import bp as basket_bp
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
+    app.register_blueprint(privacy_bp)
 
 
 def register_web(app: Flask) -> None:
