@@ -18,7 +18,7 @@ _TOKEN_PATHS = re.compile(r"(/r/|/api/v1/receipts/)[^/\s?#\"']+")
 _EMAIL = re.compile(r"[^\s@\"'<>()\[\],;:/]+@[^\s@\"'<>()\[\],;:/]+\.[A-Za-z]{2,}")
 
 # The loggers that see request lines or our own messages.
-REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask_limiter")
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask-limiter")
 
 
 def redact(text: str) -> str:
@@ -43,17 +43,29 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def _add_filter(logger: logging.Logger) -> None:
-    if not any(isinstance(f, RedactTokens) for f in logger.filters):
-        logger.addFilter(RedactTokens())
+class DropResultRows(logging.Filter):
+    """SQLAlchemy logs result rows at DEBUG: those are visitors' names and addresses.
+
+    Statements (INFO) still pass; their parameters are hidden by the engine option
+    `hide_parameters`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def _add_filter(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
 
 
 def install_log_redaction(app: Flask | None = None) -> None:
-    """Attach the filter to the request logs and to the app's own logger."""
+    """Attach the filters to the request logs, the SQL log and the app's own logger."""
     for name in REDACTED_LOGGERS:
-        _add_filter(logging.getLogger(name))
+        _add_filter(logging.getLogger(name), RedactTokens)
+    _add_filter(logging.getLogger("sqlalchemy.engine.Engine"), DropResultRows)
     if app is not None:
-        _add_filter(app.logger)
+        _add_filter(app.logger, RedactTokens)
 
 
 def redacted_atoms(atoms: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def _organiser_home() -> str:
 @bp.get("/privacy")
 @public
 def notice() -> str:
-    pending = [e for e in event_privacy_overview() if e.pending]
+    # The event visitors check out for now, and every event whose data are still kept.
+    pending = [e for e in event_privacy_overview() if e.pending or e.event.is_active]
     return render_template(
         "privacy/notice.html", notice=privacy_notice(), pending=pending, today=today()
     )
