@@ -65,7 +65,9 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         return {}
     if request.mimetype != "application/json":
         raise ApiError(415)
-    if len(raw) > limit:
+    # A streamed (chunked) body is cut off at the limit rather than refused, so reaching
+    # the limit without a declared length means it was longer.
+    if len(raw) > limit or (request.content_length is None and len(raw) >= limit):
         raise ApiError(413)
     try:
         text = raw.decode("utf-8")
@@ -77,7 +79,51 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise ApiError(400, "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
+    unstorable = _unstorable_text(data)
+    if unstorable:
+        # Valid JSON, but no database stores a NUL character (PostgreSQL refuses it) or a
+        # lone UTF-16 surrogate (not encodable as UTF-8) in text.
+        raise ApiError(
+            422,
+            "Text may not contain NUL characters or lone surrogates.",
+            {path: "Contains a character that cannot be stored." for path in unstorable},
+        )
     return data
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable_text(data: Any) -> list[str]:
+    """The dotted paths (as in `fields`) of every key or string that cannot be stored."""
+    found: list[str] = []
+    # A stack, not recursion: a body may nest as deep as the JSON parser allows.
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _storable(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else str(key)
+                if not _storable(key):
+                    found.append(inner)
+                stack.append((inner, item))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{path}.{index}" if path else str(index), item)
+                for index, item in enumerate(value)
+            )
+    # A path may itself hold the character; the error must still be writable as JSON.
+    return sorted(path.encode("utf-8", "replace").decode("utf-8") for path in found)
 
 
 @bp.errorhandler(ApiError)
