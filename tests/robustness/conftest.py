@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+# Staff sessions for the fuzzers.
+from ..security.conftest import client_as, staff_cookie  # noqa: F401
+
 SCRIPT = Path(sys.executable).parent / "popupstore"
 PRODUCTS = [
     "vroegsignalering",
