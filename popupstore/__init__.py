@@ -54,7 +54,15 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
-    limiter.init_app(app)
+    from limits.errors import ConfigurationError
+
+    from .config import ENV_PREFIX, ConfigError
+
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as error:
+        # A storage whose client library is missing: say so at start, in one line.
+        raise ConfigError(f"{ENV_PREFIX}RATELIMIT_STORAGE_URI: {error}") from None
     from .db_setup import configure_engine
 
     configure_engine(app)

@@ -300,3 +300,32 @@ def test_staff_pages_carry_the_idle_reload_script(app, client, make_user):
     # Visitors' pages do not.
     visitor = fresh_request(client.application.test_client(), "GET", "/")
     assert "staff-idle.js" not in visitor.get_data(as_text=True)
+
+
+# --- the rate limiter's storage ------------------------------------------------------------
+
+
+def test_the_rate_limit_storage_is_a_setting(monkeypatch, tmp_path):
+    from popupstore.extensions import limiter
+
+    monkeypatch.setenv("POPUPSTORE_RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert type(limiter.storage).__name__ == "MemoryStorage"
+
+
+@pytest.mark.parametrize(
+    ("uri", "words"),
+    [
+        ("bogus://here", "must start with one of"),
+        ("", "must start with one of"),
+        ("async+memory://", "must start with one of"),
+        # A real store whose client library is not installed here.
+        ("memcached://127.0.0.1:1", "prerequisite not available"),
+    ],
+)
+def test_an_unusable_rate_limit_storage_stops_the_start(monkeypatch, tmp_path, uri, words):
+    monkeypatch.setenv("POPUPSTORE_RATELIMIT_STORAGE_URI", uri)
+    with pytest.raises(ConfigError, match="POPUPSTORE_RATELIMIT_STORAGE_URI") as raised:
+        create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert words in str(raised.value)
