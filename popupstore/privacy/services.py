@@ -43,7 +43,7 @@ DEFAULT_PURPOSE = _l(
     "vinkje voor zet. Zonder vinkje zie jij wel je gesprekspartners, maar niemand ziet jou; "
     "de facilitatoren zien je dan alleen als bonnummer. Statistieken en exports bevatten "
     "nooit namen of e-mailadressen. We gebruiken geen cookies om je te volgen: alleen een "
-    "cookie dat je mandje onthoudt zolang je winkelt."
+    "cookie dat je mandje en je bon op dit apparaat onthoudt tot je op 'Klaar' tikt."
 )
 DEFAULT_RETENTION = _l(
     "Je naam, je e-mailadres en de geheime code van je bon wissen we uiterlijk op de "
