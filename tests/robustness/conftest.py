@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ..postgres import _free_port as free_port
 
 # Staff sessions for the fuzzers.
 from ..security.conftest import client_as, staff_cookie  # noqa: F401
@@ -31,12 +32,6 @@ PRODUCTS = [
     "werkgeversaanpak",
     "gemeentepolis",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

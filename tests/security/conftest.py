@@ -86,3 +86,17 @@ def fresh_request(client: FlaskClient, method: str, url: str, **kwargs: Any) -> 
         response.get_data()
         response.close()
     return response
+
+
+def checkout_token(client: FlaskClient) -> str:
+    """Check Anna out at the active event 'breda-2026' through the API; her receipt token."""
+    response = client.post(
+        "/api/v1/events/breda-2026/checkouts",
+        json={
+            "items": [{"product": "geldfit", "intent": "want"}],
+            "visitor": {"name": "Anna", "organisation": "Breda"},
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    token: str = response.get_json()["token"]
+    return token

@@ -13,7 +13,13 @@ from popupstore.basket.models import Checkout
 from popupstore.extensions import db
 from popupstore.security import PUBLIC, access_of
 
-from .conftest import PASSWORD, csrf_token_from, fresh_request, login_with_csrf
+from .conftest import (
+    PASSWORD,
+    checkout_token,
+    csrf_token_from,
+    fresh_request,
+    login_with_csrf,
+)
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_WORDS = "Dit formulier is verlopen of kwam niet van deze site."
@@ -54,17 +60,7 @@ def test_every_form_route_refuses_a_post_without_a_csrf_token(
 ):
     load_test_products()
     make_event()
-    token = (
-        csrf_app.test_client()
-        .post(
-            "/api/v1/events/breda-2026/checkouts",
-            json={
-                "items": [{"product": "geldfit", "intent": "want"}],
-                "visitor": {"name": "Anna", "organisation": "Breda"},
-            },
-        )
-        .get_json()["token"]
-    )
+    token = checkout_token(csrf_app.test_client())
     adapter = csrf_app.url_map.bind("localhost")
     routes = form_routes(csrf_app)
     endpoints = {rule.endpoint for _, rule, _ in routes}
@@ -97,13 +93,7 @@ def test_a_refused_erase_or_purge_changes_nothing(
     load_test_products()
     make_event()
     visitor = csrf_app.test_client()
-    token = visitor.post(
-        "/api/v1/events/breda-2026/checkouts",
-        json={
-            "items": [{"product": "geldfit", "intent": "want"}],
-            "visitor": {"name": "Anna", "organisation": "Breda"},
-        },
-    ).get_json()["token"]
+    token = checkout_token(visitor)
     assert fresh_request(visitor, "POST", f"/r/{token}/wissen").status_code == 400
     organiser = csrf_app.test_client()
     login_with_csrf(organiser, "csrf-organiser")

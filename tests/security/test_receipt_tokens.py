@@ -14,7 +14,7 @@ from popupstore.basket.models import Checkout
 from popupstore.basket.services import find_checkout_by_token
 from popupstore.extensions import db
 
-from .conftest import fresh_request
+from .conftest import checkout_token, fresh_request
 
 
 def test_tokens_carry_at_least_128_random_bits_and_only_their_hash_is_stored(
@@ -89,13 +89,7 @@ def test_guessing_tokens_is_rate_limited_but_honest_polling_is_not(
         load_test_products()
         make_event()
         client = app.test_client()
-        token = client.post(
-            "/api/v1/events/breda-2026/checkouts",
-            json={
-                "items": [{"product": "geldfit", "intent": "want"}],
-                "visitor": {"name": "Anna", "organisation": "Breda"},
-            },
-        ).get_json()["token"]
+        token = checkout_token(client)
         honest = [
             fresh_request(client, "GET", f"/r/{token}/partners").status_code for _ in range(6)
         ]
