@@ -55,7 +55,15 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     init_i18n(app)
-    limiter.init_app(app)
+    from limits.errors import ConfigurationError
+
+    from .config import ENV_PREFIX, ConfigError
+
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as error:
+        # A storage whose client library is missing: say so at start, in one line.
+        raise ConfigError(f"{ENV_PREFIX}RATELIMIT_STORAGE_URI: {error}") from None
     from .pagecache import init_page_cache
 
     init_page_cache(app)
@@ -76,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .facilitator.views import bp as facilitator_bp
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
@@ -85,6 +94,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
     app.register_blueprint(organiser_bp, url_prefix="/organisator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
+    app.register_blueprint(privacy_bp)
 
 
 def register_web(app: Flask) -> None:

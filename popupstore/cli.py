@@ -164,6 +164,53 @@ def create_token_command(username: str) -> None:
     click.echo(token)
 
 
+@click.command("purge-personal-data")
+@click.argument("slug")
+@with_appcontext
+def purge_personal_data_command(slug: str) -> None:
+    """Erase names, e-mail addresses and receipt tokens of an event's visitors."""
+    from .basket.services import purge_personal_data
+    from .db_setup import scrub_erased_data
+    from .events.services import get_event
+
+    with _transaction():
+        event = get_event(slug)
+        result = purge_personal_data(event)
+    scrub_erased_data()
+    click.echo(
+        _(
+            "Persoonsgegevens van %(slug)s gewist: %(n)d bonnen geanonimiseerd, "
+            "%(k)d idempotentie-records verwijderd.",
+            slug=slug,
+            n=result.checkouts,
+            k=result.idempotency_records,
+        )
+    )
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired_command() -> None:
+    """Purge personal data of every event past its retention date (for cron; idempotent)."""
+    from .db_setup import scrub_erased_data
+    from .privacy.services import purge_expired, today
+
+    with _transaction():
+        purged = [(event.slug, result) for event, result in purge_expired(today())]
+    if not purged:
+        click.echo(_("Geen evenementen met verlopen persoonsgegevens."))
+        return
+    scrub_erased_data()
+    for slug, result in purged:
+        click.echo(
+            _(
+                "Persoonsgegevens van %(slug)s gewist: %(n)d bonnen geanonimiseerd.",
+                slug=slug,
+                n=result.checkouts,
+            )
+        )
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -204,6 +251,8 @@ COMMANDS: tuple[click.Command, ...] = (
     activate_event_command,
     create_user_command,
     create_token_command,
+    purge_personal_data_command,
+    purge_expired_command,
     serve_command,
     bootstrap_demo_command,
 )

@@ -10,12 +10,14 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
 ENV_PREFIX = "POPUPSTORE_"
 SECRET_KEY_FILE = "secret_key"
 DEFAULT_IDLE_SECONDS = 60
+DEFAULT_STAFF_IDLE_MINUTES = 30
 
 
 class ConfigError(RuntimeError):
@@ -39,11 +41,18 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
+    # Per worker process by default: with N workers a client may try N times the limit.
+    # Point all workers at one store (e.g. redis://host:6379) to share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_TOKEN_LOOKUP = "30 per minute"
     SECRET_KEY_REQUIRED = False
+    # Staff are logged out after this much inactivity: the booth tablet is shared.
+    STAFF_IDLE_MINUTES = DEFAULT_STAFF_IDLE_MINUTES
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+    # 0 (the default) trusts none of those headers; anyone could forge them.
+    TRUSTED_PROXIES = 0
 
 
 def _database_url(app: Flask, value: str | None) -> str:
@@ -56,14 +65,34 @@ def _database_url(app: Flask, value: str | None) -> str:
     return value
 
 
-def _positive_int(name: str, value: Any) -> int:
+def _whole_number(name: str, value: Any, *, minimum: int, unit: str) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(f"{name} must be a whole number of {unit}, got {value!r}")
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number of seconds, got {value!r}") from None
-    if number < 1:
-        raise ConfigError(f"{name} must be at least 1, got {number}")
+        raise ConfigError(f"{name} must be a whole number of {unit}, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {number}")
     return number
+
+
+def _positive_int(name: str, value: Any, unit: str = "seconds") -> int:
+    return _whole_number(name, value, minimum=1, unit=unit)
+
+
+def _storage_uri(value: Any) -> str:
+    """The rate limiter's storage, checked now so a typo fails at start, not at first login."""
+    from limits.storage import SCHEMES
+
+    uri = str(value or "").strip()
+    scheme = urlsplit(uri).scheme
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        known = ", ".join(f"{s}://" for s in sorted(SCHEMES) if not s.startswith("async+"))
+        raise ConfigError(
+            f"{ENV_PREFIX}RATELIMIT_STORAGE_URI must start with one of {known}; got {uri!r}"
+        )
+    return uri
 
 
 def _instance_secret_key(app: Flask) -> str:
@@ -94,8 +123,14 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = env[f"{ENV_PREFIX}SECRET_KEY"]
     if f"{ENV_PREFIX}BASE_URL" in env:
         app.config["BASE_URL"] = env[f"{ENV_PREFIX}BASE_URL"]
-    if f"{ENV_PREFIX}KIOSK_IDLE_SECONDS" in env:
-        app.config["KIOSK_IDLE_SECONDS"] = env[f"{ENV_PREFIX}KIOSK_IDLE_SECONDS"]
+    for name in (
+        "KIOSK_IDLE_SECONDS",
+        "STAFF_IDLE_MINUTES",
+        "TRUSTED_PROXIES",
+        "RATELIMIT_STORAGE_URI",
+    ):
+        if f"{ENV_PREFIX}{name}" in env:
+            app.config[name] = env[f"{ENV_PREFIX}{name}"]
     if overrides:
         app.config.update(overrides)
 
@@ -105,8 +140,19 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["KIOSK_IDLE_SECONDS"] = _positive_int(
         f"{ENV_PREFIX}KIOSK_IDLE_SECONDS", app.config["KIOSK_IDLE_SECONDS"]
     )
+    app.config["STAFF_IDLE_MINUTES"] = _positive_int(
+        f"{ENV_PREFIX}STAFF_IDLE_MINUTES", app.config["STAFF_IDLE_MINUTES"], unit="minutes"
+    )
+    app.config["TRUSTED_PROXIES"] = _whole_number(
+        f"{ENV_PREFIX}TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"], minimum=0, unit="proxies"
+    )
+    app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     base_url = app.config.get("BASE_URL")
     app.config["BASE_URL"] = base_url.rstrip("/") if base_url else None
+    if app.config["BASE_URL"] and app.config["BASE_URL"].lower().startswith("https://"):
+        # Served over HTTPS: the browser must never send the staff session over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         if app.config["SECRET_KEY_REQUIRED"]:
             raise ConfigError(f"{ENV_PREFIX}SECRET_KEY must be set to run the production server")
@@ -118,6 +164,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
 
 def _engine_options(url: str, given: Mapping[str, Any]) -> dict[str, Any]:
     options = dict(given)
+    # SQL logging and database errors would otherwise print the bound values: names and
+    # e-mail addresses of visitors.
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         # Wait for a writer instead of failing at once; WAL is switched on per connection.
         connect_args = dict(options.get("connect_args", {}))

@@ -1,13 +1,15 @@
-"""Per-connection database settings."""
+"""Per-connection database settings and physical clean-up after erasing personal data."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from .extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 30000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -17,7 +19,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Erased names and e-mail addresses are overwritten with zeros instead of lingering
+    # in free space of the database file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -33,3 +38,21 @@ def upgrade_schema() -> None:
     from flask_migrate import upgrade
 
     upgrade()
+
+
+def scrub_erased_data() -> bool:
+    """Remove old copies of erased rows from the database's files; call after the commit.
+
+    SQLite keeps earlier versions of changed pages in its write-ahead log until a
+    checkpoint copies the new pages into the database file; a TRUNCATE checkpoint also
+    empties the log. `secure_delete` has already zeroed the freed space. Returns
+    False when a reader kept the checkpoint from finishing (it then happens later, at
+    the next automatic checkpoint). PostgreSQL removes old row versions itself (VACUUM).
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log, _done = connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        connection.commit()
+    return not busy

@@ -1,4 +1,10 @@
-"""Keep receipt tokens out of logs: they are the key to a visitor's personal data."""
+"""Keep receipt tokens and e-mail addresses out of logs.
+
+A receipt token is the key to a visitor's personal data and travels in URLs
+(`/r/<token>`, `/api/v1/receipts/<token>`), so every request log would show it.
+The store's own code never logs names or e-mail addresses; the e-mail pattern is a
+second line of defence for messages from libraries.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,62 @@ import logging
 import re
 from typing import Any
 
-_TOKEN_PATHS = re.compile(r"(/r/|/api/v1/receipts/)[A-Za-z0-9_\-]+")
+from flask import Flask
+
+_TOKEN_PATHS = re.compile(r"(/r/|/api/v1/receipts/)[^/\s?#\"']+")
+_EMAIL = re.compile(r"[^\s@\"'<>()\[\],;:/]+@[^\s@\"'<>()\[\],;:/]+\.[A-Za-z]{2,}")
+
+# The loggers that see request lines or our own messages.
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask-limiter")
 
 
 def redact(text: str) -> str:
-    return _TOKEN_PATHS.sub(r"\1[token]", text)
+    """`text` with receipt tokens in paths and e-mail addresses blanked."""
+    return _EMAIL.sub("[e-mail]", _TOKEN_PATHS.sub(r"\1[token]", text))
+
+
+def _redact_value(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
 
 
 class RedactTokens(logging.Filter):
-    """A logging filter that blanks receipt tokens in the message and its arguments."""
+    """A logging filter that blanks receipt tokens and e-mail addresses in a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_redact_value(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redact_value(v) for k, v in record.args.items()}
         return True
 
 
-def install_log_redaction() -> None:
-    """Attach the filter to the development server's request log."""
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactTokens) for f in logger.filters):
-        logger.addFilter(RedactTokens())
+class DropResultRows(logging.Filter):
+    """SQLAlchemy logs result rows at DEBUG: those are visitors' names and addresses.
+
+    Statements (INFO) still pass; their parameters are hidden by the engine option
+    `hide_parameters`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def _add_filter(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
+
+
+def install_log_redaction(app: Flask | None = None) -> None:
+    """Attach the filters to the request logs, the SQL log and the app's own logger."""
+    for name in REDACTED_LOGGERS:
+        _add_filter(logging.getLogger(name), RedactTokens)
+    _add_filter(logging.getLogger("sqlalchemy.engine.Engine"), DropResultRows)
+    if app is not None:
+        _add_filter(app.logger, RedactTokens)
 
 
 def redacted_atoms(atoms: dict[str, Any]) -> dict[str, Any]:
-    return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
+    """gunicorn's access-log fields (request line, path, query, referer …) redacted."""
+    return {k: _redact_value(v) for k, v in atoms.items()}

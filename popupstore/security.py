@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import Response, current_app
+
+from .extensions import limiter
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS_ATTRIBUTE = "popupstore_access"
@@ -32,3 +36,20 @@ def mark_roles(view: F, roles: tuple[str, ...], via: str) -> F:
 def access_of(view: Callable[..., Any]) -> Any:
     """The mark a view carries: PUBLIC, ("session" | "token", roles), or None."""
     return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def _token_lookup_limit() -> str:
+    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
+
+
+def _failed_lookup(response: Response) -> bool:
+    return response.status_code in (401, 404)
+
+
+# One budget per client address for every route that looks up a secret token (receipt
+# pages, their QR codes, the receipts API, staff API tokens): a guesser cannot spread
+# the attempts over several routes. Only failed look-ups count, so a visitor's page
+# polling its own receipt is never limited.
+limit_token_guessing = limiter.shared_limit(
+    _token_lookup_limit, scope="token-lookups", deduct_when=_failed_lookup
+)

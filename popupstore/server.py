@@ -30,9 +30,12 @@ class PopupstoreServer(BaseApplication):
 
     def load(self) -> Flask:
         from . import create_app
+        from .auth.services import prepare_password_checks
 
         # Each worker builds its own app (and database pool) after the fork.
-        return create_app({"SECRET_KEY_REQUIRED": True})
+        app = create_app({"SECRET_KEY_REQUIRED": True})
+        prepare_password_checks()
+        return app
 
 
 def run_production_server(host: str, port: int, workers: int) -> None:

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, flash, render_template, request, session
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from flask_login import logout_user, user_logged_in
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import DomainError
 from .extensions import db, login_manager
+from .redaction import redact
 
 # The visitor's pages show personal data on a shared tablet: never keep them in a cache.
 NO_STORE = "no-store, max-age=0"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000"
+
+# When a staff member last did something, in seconds since the epoch (kept in the session).
+STAFF_SEEN_KEY = "staff_seen"
+# Refresh the timestamp at most this often, so not every request rewrites the cookie.
+STAFF_SEEN_GRANULARITY = 30
+# Pages that refresh themselves send this header; such requests are not activity.
+BACKGROUND_HEADER = ("X-Requested-With", "fetch")
 
 
 def base_url() -> str:
@@ -36,8 +55,14 @@ def _handle_http_exception(error: HTTPException) -> Any:
     status = error.code or 500
     if status < 400:
         return error
+    description = _error_text(status)
+    if isinstance(error, CSRFError):
+        description = _(
+            "Dit formulier is verlopen of kwam niet van deze site. "
+            "Laad de pagina opnieuw en probeer het nog eens."
+        )
     response = Response(
-        render_template("errors/error.html", status=status, description=_error_text(status)),
+        render_template("errors/error.html", status=status, description=description),
         status=status,
     )
     for name, value in error.get_headers():
@@ -60,7 +85,7 @@ def _handle_domain_error(error: DomainError) -> Any:
 
 
 def _handle_unexpected(error: Exception) -> Any:
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    current_app.logger.exception("Unhandled error on %s %s", request.method, redact(request.path))
     db.session.rollback()
     if _wants_json():
         from .api.errors import error_response
@@ -86,18 +111,66 @@ def _error_text(status: int) -> str:
 
 
 def _set_headers(response: Response) -> Response:
+    """Security headers on every response: pages, static files, the API, errors and 304s."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    if response.mimetype == "text/html" and "Cache-Control" not in headers:
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if "Cache-Control" not in headers and (
+        response.mimetype == "text/html" or request.path.startswith("/api/")
+    ):
         headers["Cache-Control"] = NO_STORE
     return response
+
+
+def _reject_nul_bytes() -> None:
+    """No text the store keeps or looks up may hold a NUL byte (PostgreSQL refuses them)."""
+    if "\x00" in request.path:
+        raise BadRequest()
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise BadRequest()
+    # The JSON API reads its body itself and answers a form body with 415.
+    if _wants_json():
+        return
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise BadRequest()
+
+
+def _staff_idle_logout() -> None:
+    """Log staff out after STAFF_IDLE_MINUTES without activity (the booth tablet is shared)."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    seen = session.get(STAFF_SEEN_KEY)
+    limit = int(current_app.config["STAFF_IDLE_MINUTES"]) * 60
+    if not isinstance(seen, int) or isinstance(seen, bool) or not 0 <= now - seen <= limit:
+        logout_user()
+        session.pop(STAFF_SEEN_KEY, None)
+        if isinstance(seen, int):
+            flash(
+                _(
+                    "Je bent uitgelogd omdat je %(minutes)d minuten niets hebt gedaan.",
+                    minutes=current_app.config["STAFF_IDLE_MINUTES"],
+                ),
+                "info",
+            )
+        return
+    background = request.headers.get(BACKGROUND_HEADER[0]) == BACKGROUND_HEADER[1]
+    if not background and request.endpoint != "static" and now - seen >= STAFF_SEEN_GRANULARITY:
+        session[STAFF_SEEN_KEY] = now
+
+
+def _mark_staff_active(_sender: Any, **_extra: Any) -> None:
+    session[STAFF_SEEN_KEY] = int(time.time())
 
 
 def _template_context() -> dict[str, Any]:
@@ -106,6 +179,7 @@ def _template_context() -> dict[str, Any]:
     return {
         "basket_count": len(SessionBasket(session)) if not _wants_json() else 0,
         "idle_seconds": current_app.config["KIOSK_IDLE_SECONDS"],
+        "staff_idle_seconds": int(current_app.config["STAFF_IDLE_MINUTES"]) * 60,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "format_decimal": format_decimal,
@@ -117,7 +191,13 @@ def init_web(app: Flask) -> None:
     from .auth.models import User
     from .redaction import install_log_redaction
 
-    install_log_redaction()
+    install_log_redaction(app)
+    trusted = int(app.config["TRUSTED_PROXIES"])
+    if trusted:
+        # Only behind that many proxies of our own are X-Forwarded-For/-Proto true.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=trusted, x_proto=trusted
+        )
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
@@ -131,5 +211,8 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_reject_nul_bytes)
+    app.before_request(_staff_idle_logout)
+    user_logged_in.connect(_mark_staff_active, app)
     app.after_request(_set_headers)
     app.context_processor(_template_context)

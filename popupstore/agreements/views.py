@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 
 from ..basket.models import Checkout
 from ..basket.services import find_checkout_by_token
-from ..basket.views import limit_guessing
 from ..catalog.services import product_name_map
 from ..errors import DomainError
 from ..extensions import db
-from ..security import public
+from ..security import limit_token_guessing, public
 from .forms import AgreementForm
 from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
 
@@ -28,7 +27,7 @@ def receipt_agreements(checkout: Checkout) -> list[AgreementLine]:
 
 @bp.route("/r/<token>/samenwerking", methods=["GET", "POST"])
 @public
-@limit_guessing
+@limit_token_guessing
 def new(token: str) -> Any:
     checkout = find_checkout_by_token(token)
     if checkout is None:

@@ -24,11 +24,11 @@ from ..basket.services import (
 from ..catalog.services import active_products
 from ..errors import DomainError
 from ..events.services import active_event, get_event, list_events
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..matching import overlap, seat_tables
 from ..organiser.exports import export_response, parse_format, report_exporters
 from ..organiser.stats import statistics
-from ..security import public
+from ..security import limit_token_guessing, public
 from ..web import base_url
 from .auth import token_required
 from .errors import ApiError, from_api_error, from_domain_error
@@ -50,18 +50,6 @@ STAFF = ("facilitator", "organiser")
 ORGANISER = "organiser"
 
 
-def _token_lookup_limit() -> str:
-    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
-
-
-def _failed_lookup(response: Response) -> bool:
-    return response.status_code in (401, 404)
-
-
-# Only failed look-ups count: honest polling of a receipt is never limited.
-limit_lookups = limiter.limit(_token_lookup_limit, deduct_when=_failed_lookup)
-
-
 @bp.before_request
 def _limit_body_size() -> None:
     request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
@@ -77,7 +65,9 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         return {}
     if request.mimetype != "application/json":
         raise ApiError(415)
-    if len(raw) > limit:
+    # A streamed (chunked) body is cut off at the limit rather than refused, so reaching
+    # the limit without a declared length means it was longer.
+    if len(raw) > limit or (request.content_length is None and len(raw) >= limit):
         raise ApiError(413)
     try:
         text = raw.decode("utf-8")
@@ -89,7 +79,51 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise ApiError(400, "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
+    unstorable = _unstorable_text(data)
+    if unstorable:
+        # Valid JSON, but no database stores a NUL character (PostgreSQL refuses it) or a
+        # lone UTF-16 surrogate (not encodable as UTF-8) in text.
+        raise ApiError(
+            422,
+            "Text may not contain NUL characters or lone surrogates.",
+            {path: "Contains a character that cannot be stored." for path in unstorable},
+        )
     return data
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable_text(data: Any) -> list[str]:
+    """The dotted paths (as in `fields`) of every key or string that cannot be stored."""
+    found: list[str] = []
+    # A stack, not recursion: a body may nest as deep as the JSON parser allows.
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _storable(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else str(key)
+                if not _storable(key):
+                    found.append(inner)
+                stack.append((inner, item))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{path}.{index}" if path else str(index), item)
+                for index, item in enumerate(value)
+            )
+    # A path may itself hold the character; the error must still be writable as JSON.
+    return sorted(path.encode("utf-8", "replace").decode("utf-8") for path in found)
 
 
 @bp.errorhandler(ApiError)
@@ -155,7 +189,7 @@ def _receipt_or_404(token: str) -> Any:
 
 @bp.get("/receipts/<token>")
 @public
-@limit_lookups
+@limit_token_guessing
 def show_receipt(token: str) -> Response:
     checkout = _receipt_or_404(token)
     return jsonify(receipt_json(checkout_view(checkout)))
@@ -163,7 +197,7 @@ def show_receipt(token: str) -> Response:
 
 @bp.delete("/receipts/<token>")
 @public
-@limit_lookups
+@limit_token_guessing
 def delete_receipt(token: str) -> tuple[str, int]:
     checkout = _receipt_or_404(token)
     erase_checkout(checkout)
@@ -172,7 +206,7 @@ def delete_receipt(token: str) -> tuple[str, int]:
 
 
 @bp.get("/events/<slug>/overlap")
-@limit_lookups
+@limit_token_guessing
 @token_required(*STAFF)
 def show_overlap(slug: str) -> Response:
     event = get_event(slug)
@@ -192,7 +226,7 @@ def _table_size(body: dict[str, Any], name: str, default: int, fields: dict[str,
 
 
 @bp.post("/events/<slug>/tables")
-@limit_lookups
+@limit_token_guessing
 @token_required(*STAFF)
 def create_tables(slug: str) -> Response:
     event = get_event(slug)
@@ -209,7 +243,7 @@ def create_tables(slug: str) -> Response:
 
 
 @bp.get("/events/<slug>/stats")
-@limit_lookups
+@limit_token_guessing
 @token_required(ORGANISER)
 def show_stats(slug: str) -> Response:
     event = get_event(slug)
@@ -217,7 +251,7 @@ def show_stats(slug: str) -> Response:
 
 
 @bp.get("/events/<slug>/export")
-@limit_lookups
+@limit_token_guessing
 @token_required(ORGANISER)
 def export_event(slug: str) -> Response:
     event = get_event(slug)
@@ -226,7 +260,7 @@ def export_event(slug: str) -> Response:
 
 
 @bp.get("/export")
-@limit_lookups
+@limit_token_guessing
 @token_required(ORGANISER)
 def export_all() -> Response:
     fmt = parse_format(request.args.get("format"))

@@ -26,6 +26,11 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
+def prepare_password_checks() -> None:
+    """Make the stand-in hash now, so the first unknown username costs no extra hash."""
+    _dummy_hash()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

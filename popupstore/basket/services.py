@@ -15,14 +15,16 @@ import re
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..agreements.models import Agreement
 from ..catalog.models import Product
 from ..catalog.services import products_by_slug
+from ..db import utcnow
 from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
@@ -457,8 +459,6 @@ class ReceiptState:
 
 def receipt_state(token: str) -> ReceiptState | None:
     """The state of the receipt a token opens; None for an unknown or erased token."""
-    from ..agreements.models import Agreement
-
     if not token or len(token) > 128:
         return None
     wanted = hash_receipt_token(token)
@@ -495,3 +495,94 @@ def erase_checkout(checkout: Checkout) -> None:
         update(Event).where(Event.id == event_id).values(data_version=Event.data_version + 1)
     )
     db.session.flush()
+
+
+# --- purging an event's personal data -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """What a purge changed: checkouts made anonymous, idempotency records removed and
+    agreement texts emptied."""
+
+    checkouts: int
+    idempotency_records: int
+    agreement_texts: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.checkouts or self.idempotency_records or self.agreement_texts)
+
+
+def _holds_personal_data() -> Any:
+    return or_(
+        Checkout.visitor_name.is_not(None),
+        Checkout.email.is_not(None),
+        Checkout.token_hash.is_not(None),
+    )
+
+
+def events_with_personal_data() -> dict[int, int]:
+    """Per event id: how many of its checkouts still hold a name, e-mail or receipt token.
+
+    An event whose idempotency records alone remain counts with 0 (still to purge).
+    """
+    counts: dict[int, int] = {
+        event_id: count
+        for event_id, count in db.session.execute(
+            select(Checkout.event_id, func.count(Checkout.id))
+            .where(_holds_personal_data())
+            .group_by(Checkout.event_id)
+        )
+    }
+    for (event_id,) in db.session.execute(select(IdempotencyRecord.event_id).distinct()):
+        counts.setdefault(event_id, 0)
+    return counts
+
+
+def _rowcount(statement: Any) -> int:
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return int(result.rowcount or 0)
+
+
+def purge_personal_data(event: Event) -> PurgeResult:
+    """Erase names, e-mail addresses and receipt tokens of all of `event`'s visitors.
+
+    The baskets stay as anonymous data (organisation, type, province, role, products,
+    intents, times), so counts, statistics and exports add up as before. Idempotency
+    records go too: they hold earlier answers with tokens and names. Receipts of the
+    event no longer open. Idempotent: a second purge changes nothing.
+    """
+    anonymised = _rowcount(
+        update(Checkout)
+        .where(Checkout.event_id == event.id, _holds_personal_data())
+        .values(visitor_name=None, email=None, token_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    removed = _rowcount(
+        delete(IdempotencyRecord)
+        .where(IdempotencyRecord.event_id == event.id)
+        .execution_options(synchronize_session=False)
+    )
+    # Visitors write agreements freely and may name people in them; the agreements stay
+    # (the statistics count them), their words go.
+    emptied = _rowcount(
+        update(Agreement)
+        .where(Agreement.event_id == event.id, Agreement.text != "")
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    )
+    result = PurgeResult(checkouts=anonymised, idempotency_records=removed, agreement_texts=emptied)
+    if result.changed:
+        # Cached indexes of other processes hold the names: make them rebuild.
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(data_version=Event.data_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    if result.changed or event.personal_data_purged_at is None:
+        event.personal_data_purged_at = utcnow()
+    db.session.flush()
+    db.session.expire_all()
+    return result

@@ -25,11 +25,11 @@ from ..auth.views import safe_next
 from ..catalog.services import get_product, product_name_map, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
-from ..extensions import db, limiter
+from ..extensions import db
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
 from ..pagecache import cached_page, visitor_variant
-from ..security import public
+from ..security import limit_token_guessing, public
 from ..web import base_url
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .models import Checkout
@@ -63,18 +63,6 @@ def _basket_lines() -> list[tuple[Any, str]]:
     items = _basket().items()
     products = products_by_slug(items)
     return [(products[slug], intent) for slug, intent in items.items() if slug in products]
-
-
-def _receipt_lookup_limit() -> str:
-    from flask import current_app
-
-    return str(current_app.config["RATELIMIT_TOKEN_LOOKUP"])
-
-
-# Guessing receipt tokens is limited; only failed look-ups count.
-limit_guessing = limiter.limit(
-    _receipt_lookup_limit, deduct_when=lambda response: response.status_code == 404
-)
 
 
 @bp.get("/mandje")
@@ -263,7 +251,7 @@ def _receipt_state_or_404(token: str) -> ReceiptState:
 
 @bp.get("/r/<token>")
 @public
-@limit_guessing
+@limit_token_guessing
 def receipt_page(token: str) -> str:
     _kiosk_visitor_only(token)
     state = _receipt_state_or_404(token)
@@ -278,7 +266,7 @@ def receipt_page(token: str) -> str:
 
 @bp.get("/r/<token>/partners")
 @public
-@limit_guessing
+@limit_token_guessing
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
     state = _receipt_state_or_404(token)
@@ -301,7 +289,7 @@ def receipt_partners(token: str) -> Any:
 
 @bp.get("/r/<token>/qr.png")
 @public
-@limit_guessing
+@limit_token_guessing
 def receipt_qr(token: str) -> Response:
     _checkout_or_404(token)
     response = Response(qr_png(f"{base_url()}/r/{token}"), mimetype="image/png")
@@ -311,7 +299,7 @@ def receipt_qr(token: str) -> Response:
 
 @bp.route("/r/<token>/wissen", methods=["GET", "POST"])
 @public
-@limit_guessing
+@limit_token_guessing
 def erase(token: str) -> Any:
     _kiosk_visitor_only(token)
     checkout = _checkout_or_404(token)

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Date, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+
+# Personal data of an event's visitors are purged this many days after the event,
+# unless an organiser sets another date.
+DEFAULT_RETENTION_DAYS = 30
+
+
+def default_retention(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=DEFAULT_RETENTION_DAYS)
+
+
+def _retention_for_insert(context: Any) -> dt.date | None:
+    day = context.get_current_parameters().get("date")
+    return default_retention(day) if isinstance(day, dt.date) else None
 
 
 class Event(db.Model):  # type: ignore[name-defined]
@@ -23,7 +37,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     last_number: Mapped[int] = mapped_column(default=0)
     # Bumped whenever checkouts disappear or change, so per-process caches know to rebuild.
     data_version: Mapped[int] = mapped_column(default=0)
-    retention_until: Mapped[dt.date | None] = mapped_column(Date)
+    # After this date `popupstore purge-expired` erases the visitors' personal data.
+    retention_until: Mapped[dt.date | None] = mapped_column(Date, default=_retention_for_insert)
     personal_data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -36,6 +51,11 @@ class Event(db.Model):  # type: ignore[name-defined]
             postgresql_where=text("is_active"),
         ),
     )
+
+    @property
+    def retention_date(self) -> dt.date:
+        """The last day personal data of this event may be kept."""
+        return self.retention_until or default_retention(self.date)
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

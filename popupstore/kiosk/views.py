@@ -44,7 +44,9 @@ bp = Blueprint("kiosk", __name__, cli_group=None)
 STAFF = ("facilitator", "organiser")
 # The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
 KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
-KIOSK_ENDPOINTS = frozenset({"static", "kiosk.unlock", "kiosk.reset", "kiosk.language"})
+KIOSK_ENDPOINTS = frozenset(
+    {"static", "kiosk.unlock", "kiosk.reset", "kiosk.language", "privacy.notice"}
+)
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_WARNING_SECONDS = 20
 DEFAULT_PIN_LIMIT = "5 per minute"

@@ -1,0 +1,1 @@
+"""Privacy by design: the public privacy page, retention dates and purging personal data."""
