@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, flash, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
@@ -61,10 +70,7 @@ def _handle_http_exception(error: HTTPException) -> Any:
             "Dit formulier is verlopen of kwam niet van deze site. "
             "Laad de pagina opnieuw en probeer het nog eens."
         )
-    response = Response(
-        render_template("errors/error.html", status=status, description=description),
-        status=status,
-    )
+    response = _error_page(status, description)
     for name, value in error.get_headers():
         if name.lower() in ("retry-after", "allow"):
             response.headers[name] = value
@@ -78,10 +84,7 @@ def _handle_domain_error(error: DomainError) -> Any:
         from .api.errors import from_domain_error
 
         return from_domain_error(error)
-    return Response(
-        render_template("errors/error.html", status=error.status, description=error.message),
-        status=error.status,
-    )
+    return _error_page(error.status, error.message)
 
 
 def _handle_unexpected(error: Exception) -> Any:
@@ -91,9 +94,20 @@ def _handle_unexpected(error: Exception) -> Any:
         from .api.errors import error_response
 
         return error_response(500, "Something went wrong on our side.")
+    return _error_page(500, _error_text(500))
+
+
+def _error_page(status: int, description: str) -> Response:
+    """An error page; it never echoes the address asked for (it may hold a receipt token),
+    so the answer to a wrong token looks the same whatever the token was."""
     return Response(
-        render_template("errors/error.html", status=500, description=_error_text(500)),
-        status=500,
+        render_template(
+            "errors/error.html",
+            status=status,
+            description=description,
+            language_next=url_for("catalog.start"),
+        ),
+        status=status,
     )
 
 

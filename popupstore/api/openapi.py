@@ -25,8 +25,10 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
+    """Error answers of an operation; every one may answer 400 to an unreadable request."""
     texts = {
-        400: "Malformed JSON, not UTF-8, not an object, or a bad header",
+        400: "The request cannot be read: malformed JSON, not UTF-8, not an object, "
+        "a bad header, or a NUL character in the address",
         401: "No or unknown token",
         403: "Token of the wrong role",
         404: "Not found",
@@ -36,7 +38,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         422: "Validation error; `fields` names each problem by dotted path",
         429: "Rate limited",
     }
-    return {str(s): _error(texts[s]) for s in statuses}
+    return {str(s): _error(texts[s]) for s in sorted({400, *statuses})}
 
 
 SLUG_PARAM = {

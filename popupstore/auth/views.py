@@ -75,7 +75,10 @@ def login() -> Response | str:
             return redirect(safe_next(form.next.data) or home_for(user))
         # The same words whether the name or the password was wrong.
         error = _("Gebruikersnaam of wachtwoord klopt niet.")
-    return render_template("auth/login.html", form=form, error=error)
+    # The language switch must not echo ?next= back into the page.
+    return render_template(
+        "auth/login.html", form=form, error=error, language_next=url_for("auth.login")
+    )
 
 
 @bp.post("/logout")

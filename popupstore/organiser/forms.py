@@ -47,6 +47,19 @@ class EventForm(FlaskForm):
         }
 
 
+class TagsField(StringField):
+    """Tags as one line of text, separated by commas; a product's list shows the same way."""
+
+    def process_data(self, value: Any) -> None:
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(tag) for tag in value)
+        super().process_data(value)
+
+    def tags(self) -> list[str]:
+        text = self.data if isinstance(self.data, str) else ""
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+
 class ProductForm(FlaskForm):
     slug = StringField(_l("Korte naam (slug)"), description=SLUG_HINT)
     name = StringField(_l("Naam"))
@@ -57,7 +70,7 @@ class ProductForm(FlaskForm):
     description = TextAreaField(_l("Beschrijving"), render_kw={"rows": 6})
     owner = StringField(_l("Eigenaar"), description=_l("Wie de aanpak heeft bedacht of aanbiedt."))
     contact = StringField(_l("Contact (mag leeg blijven)"))
-    tags = StringField(_l("Tags (mag leeg blijven)"), description=_l("Gescheiden door komma's."))
+    tags = TagsField(_l("Tags (mag leeg blijven)"), description=_l("Gescheiden door komma's."))
     price = StringField(
         _l("Prijskaartje (mag leeg blijven)"), description=_l("Bijvoorbeeld 'Gratis'.")
     )
@@ -67,8 +80,6 @@ class ProductForm(FlaskForm):
     def for_product(cls, product: Product) -> ProductForm:
         form = cls(obj=product)
         del form.slug
-        if not form.is_submitted():
-            form.tags.data = ", ".join(product.tags or [])
         return form
 
     def product_data(self) -> dict[str, Any]:
@@ -83,7 +94,7 @@ class ProductForm(FlaskForm):
             value = (getattr(self, name).data or "").strip()
             if value:
                 data[name] = value
-        tags = [tag.strip() for tag in (self.tags.data or "").split(",") if tag.strip()]
+        tags = self.tags.tags()
         if tags:
             data["tags"] = tags
         data["active"] = bool(self.active.data)

@@ -87,7 +87,7 @@ def test_the_partner_of_a_visitor_without_consent_sees_only_a_number(client, sto
     [
         ("2:geldfit", "", "text", "Schrijf in één regel wat jullie gaan doen."),
         ("2:geldfit", "x" * 201, "text", "Hoogstens 200 tekens; het zijn er nu 201."),
-        ("2:geldfit", "nul\x00teken", "text", "Gebruik alleen gewone tekst."),
+        ("2:geldfit", "bel\x07teken", "text", "Gebruik alleen gewone tekst."),
         ("1:geldfit", "met mezelf", "choice", "Kies iemand uit je gesprekspartners"),
         ("9:geldfit", "onbekend", "choice", "Kies iemand uit je gesprekspartners"),
         ("2:gemeentepolis", "niet gedeeld", "choice", "Kies een product dat jullie allebei"),

@@ -271,3 +271,12 @@ def test_the_product_file_keeps_every_field(app, store):
         "active": True,
     }
     assert by_slug["vroegsignalering"]["price"] == "Wettelijk verplicht"
+
+
+def test_a_half_sent_edit_form_is_refused_without_a_crash(organiser, store):
+    """A post that leaves out fields (a script, an old page) gets the form back, not a 500."""
+    response = organiser.post("/organisator/catalogus/geldfit/bewerken", data={"name": ""})
+    assert response.status_code == 422
+    db.session.expire_all()
+    product = db.session.execute(select(Product).where(Product.slug == "geldfit")).scalar_one()
+    assert (product.name, product.tags) == ("Geldfit", ["zelftest", "online"])

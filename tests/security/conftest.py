@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, Rule
 
 from popupstore.extensions import db
 
@@ -100,3 +101,16 @@ def checkout_token(client: FlaskClient) -> str:
     assert response.status_code == 201, response.get_json()
     token: str = response.get_json()["token"]
     return token
+
+
+def url_argument(rule: Rule, argument: str) -> Any:
+    """A value for a URL parameter of `rule` that its converter accepts."""
+    converter = rule._converters.get(argument)  # type: ignore[attr-defined]
+    if isinstance(converter, IntegerConverter):
+        return 7
+    if isinstance(converter, PathConverter):
+        return "geen/pad"
+    if isinstance(converter, AnyConverter):
+        # A route that only takes fixed words (e.g. "uit" or "terug"): use the first.
+        return sorted(converter.items)[0]
+    return "bestaat-niet"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.routing import IntegerConverter, PathConverter, Rule
+from werkzeug.routing import Rule
 
 from popupstore.security import PUBLIC, access_of
 
-from .conftest import fresh_request
+from .conftest import fresh_request, url_argument
 
 ROLES = ("facilitator", "organiser")
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -37,15 +37,6 @@ class Route:
         return f"{self.method} {self.rule.rule}"
 
 
-def _dummy(rule: Rule, argument: str) -> Any:
-    converter = rule._converters.get(argument)  # type: ignore[attr-defined]
-    if isinstance(converter, IntegerConverter):
-        return 7
-    if isinstance(converter, PathConverter):
-        return "geen/pad"
-    return "bestaat-niet"
-
-
 def unclassified(app: Flask) -> list[str]:
     return [
         rule.rule
@@ -61,7 +52,7 @@ def routes(app: Flask) -> Iterator[Route]:
         access = (
             PUBLIC if rule.endpoint == "static" else access_of(app.view_functions[rule.endpoint])
         )
-        values = {name: _dummy(rule, name) for name in rule.arguments}
+        values = {name: url_argument(rule, name) for name in rule.arguments}
         if rule.endpoint == "static":
             values = {"filename": "css/store.css"}
         for method in sorted((rule.methods or set()) - SKIPPED_METHODS):

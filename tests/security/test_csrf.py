@@ -19,6 +19,7 @@ from .conftest import (
     csrf_token_from,
     fresh_request,
     login_with_csrf,
+    url_argument,
 )
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -45,7 +46,7 @@ def _values(rule, product: str, event: str, token: str) -> dict[str, str]:
         elif name == "slug":
             values[name] = event if rule.endpoint.startswith("privacy.") else product
         else:
-            values[name] = "bestaat-niet"
+            values[name] = url_argument(rule, name)
     return values
 
 
