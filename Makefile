@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test translations
 # Compiled catalogs are committed; this refreshes them after editing a .po file.
 translations: $(VENV)/.installed
 	@if ls popupstore/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d popupstore/translations; fi
+	  $(BIN)/pybabel compile -d popupstore/translations; fi
 
 # After adding or changing user-facing text: extract every msgid (Dutch) from the code and
 # templates, merge them into the English catalog, then translate the new or fuzzy entries in

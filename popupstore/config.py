@@ -44,7 +44,7 @@ class Defaults:
     # Per worker process by default: with N workers a client may try N times the limit.
     # Point all workers at one store (e.g. redis://host:6379) to share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_TOKEN_LOOKUP = "30 per minute"
     SECRET_KEY_REQUIRED = False

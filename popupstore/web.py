@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -56,11 +57,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _retry_after(error: HTTPException) -> str | None:
+    """Seconds until a rate limit lets the caller in again (its whole window, to be safe)."""
+    if isinstance(error, RateLimitExceeded):
+        return str(error.limit.limit.get_expiry())
+    return None
+
+
 def _handle_http_exception(error: HTTPException) -> Any:
     if _wants_json():
         from .api.errors import from_http_exception
 
-        return from_http_exception(error)
+        answer = from_http_exception(error)
+        if (retry := _retry_after(error)) and "Retry-After" not in answer.headers:
+            answer.headers["Retry-After"] = retry
+        return answer
     status = error.code or 500
     if status < 400:
         return error
@@ -71,6 +82,8 @@ def _handle_http_exception(error: HTTPException) -> Any:
             "Laad de pagina opnieuw en probeer het nog eens."
         )
     response = _error_page(status, description)
+    if retry := _retry_after(error):
+        response.headers["Retry-After"] = retry
     for name, value in error.get_headers():
         if name.lower() in ("retry-after", "allow"):
             response.headers[name] = value
@@ -124,22 +137,39 @@ def _error_text(status: int) -> str:
     return texts.get(status, _("Er ging iets mis."))
 
 
+def _security_headers() -> tuple[tuple[str, str, str], ...]:
+    """(lowercase name, name, value) of the headers every response carries."""
+    pairs = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    )
+    return tuple((name.lower(), name, value) for name, value in pairs)
+
+
+SECURITY_HEADERS = _security_headers()
+
+
 def _set_headers(response: Response) -> Response:
-    """Security headers on every response: pages, static files, the API, errors and 304s."""
+    """Security headers on every response: pages, static files, the API, errors and 304s.
+
+    A view may set its own value of any of them; only missing ones are added. (This runs
+    on every request, so the header list is read once instead of once per header.)
+    """
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
-    if "Cache-Control" not in headers and (
+    present = {name.lower() for name, _value in headers.items()}
+    missing = [(name, value) for low, name, value in SECURITY_HEADERS if low not in present]
+    if request.is_secure and "strict-transport-security" not in present:
+        missing.append(("Strict-Transport-Security", HSTS))
+    if "cache-control" not in present and (
         response.mimetype == "text/html" or request.path.startswith("/api/")
     ):
-        headers["Cache-Control"] = NO_STORE
+        missing.append(("Cache-Control", NO_STORE))
+    headers.extend(missing)
     return response
 
 

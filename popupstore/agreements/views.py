@@ -8,11 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..basket.models import Checkout
-from ..basket.services import find_checkout_by_token
+from ..basket.views import checkout_or_404
 from ..catalog.services import product_name_map
 from ..errors import DomainError
 from ..extensions import db
-from ..security import limit_token_guessing, public
+from ..security import public
 from .forms import AgreementForm
 from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
 
@@ -27,11 +27,8 @@ def receipt_agreements(checkout: Checkout) -> list[AgreementLine]:
 
 @bp.route("/r/<token>/samenwerking", methods=["GET", "POST"])
 @public
-@limit_token_guessing
 def new(token: str) -> Any:
-    checkout = find_checkout_by_token(token)
-    if checkout is None:
-        abort(404)
+    checkout = checkout_or_404(token)
     partners = agreement_partners(checkout)
     form = AgreementForm()
     form.offer(partners, product_name_map())

@@ -10,7 +10,7 @@ from flask import g, request
 
 from ..auth.models import User
 from ..auth.services import user_for_token
-from ..security import mark_roles
+from ..security import count_failed_lookup, mark_roles
 from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +33,7 @@ def token_required(*roles: str) -> Callable[[F], F]:
             token = bearer_token()
             user: User | None = user_for_token(token) if token else None
             if user is None:
+                count_failed_lookup()
                 raise ApiError(401)
             if not user.has_role(*roles):
                 raise ApiError(403)

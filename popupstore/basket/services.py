@@ -15,10 +15,11 @@ import re
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..agreements.models import Agreement
@@ -457,17 +458,14 @@ class ReceiptState:
         return "r{}-{}-{}-{}".format(self.checkout_id, *self.version)
 
 
-def receipt_state(token: str) -> ReceiptState | None:
-    """The state of the receipt a token opens; None for an unknown or erased token."""
-    if not token or len(token) > 128:
-        return None
-    wanted = hash_receipt_token(token)
+@cache
+def _receipt_state_query() -> Select[Any]:
     agreements = (
         select(func.count(Agreement.id))
         .where(Agreement.event_id == Checkout.event_id)
         .scalar_subquery()
     )
-    row = db.session.execute(
+    return (
         select(
             Checkout.id,
             Checkout.event_id,
@@ -477,8 +475,17 @@ def receipt_state(token: str) -> ReceiptState | None:
             agreements,
         )
         .join(Event, Event.id == Checkout.event_id)
-        .where(Checkout.token_hash == wanted)
-    ).first()
+        .where(Checkout.token_hash == bindparam("wanted"))
+    )
+
+
+def receipt_state(token: str) -> ReceiptState | None:
+    """The state of the receipt a token opens; None for an unknown or erased token."""
+    if not token or len(token) > 128:
+        return None
+    wanted = hash_receipt_token(token)
+    # Built once and run on the session's connection: every receipt request starts here.
+    row = db.session.connection().execute(_receipt_state_query(), {"wanted": wanted}).first()
     if row is None or not hmac.compare_digest(row.token_hash or "", wanted):
         return None
     return ReceiptState(row.id, row.event_id, (row.last_number, row.data_version, row[5]))

@@ -29,7 +29,7 @@ from ..extensions import db
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
 from ..pagecache import cached_page, visitor_variant
-from ..security import limit_token_guessing, public
+from ..security import count_failed_lookup, public
 from ..web import base_url
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .models import Checkout
@@ -225,9 +225,11 @@ def finish() -> BaseResponse:
     return redirect(url_for("catalog.start"))
 
 
-def _checkout_or_404(token: str) -> Checkout:
+def checkout_or_404(token: str) -> Checkout:
+    """The checkout of a receipt token; a plain 404 (counted as a guess) when there is none."""
     checkout = find_checkout_by_token(token)
     if checkout is None:
+        count_failed_lookup()
         abort(404)
     return checkout
 
@@ -245,13 +247,13 @@ def _kiosk_visitor_only(token: str) -> None:
 def _receipt_state_or_404(token: str) -> ReceiptState:
     state = receipt_state(token)
     if state is None:
+        count_failed_lookup()
         abort(404)
     return state
 
 
 @bp.get("/r/<token>")
 @public
-@limit_token_guessing
 def receipt_page(token: str) -> str:
     _kiosk_visitor_only(token)
     state = _receipt_state_or_404(token)
@@ -266,7 +268,6 @@ def receipt_page(token: str) -> str:
 
 @bp.get("/r/<token>/partners")
 @public
-@limit_token_guessing
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
     state = _receipt_state_or_404(token)
@@ -289,9 +290,8 @@ def receipt_partners(token: str) -> Any:
 
 @bp.get("/r/<token>/qr.png")
 @public
-@limit_token_guessing
 def receipt_qr(token: str) -> Response:
-    _checkout_or_404(token)
+    checkout_or_404(token)
     response = Response(qr_png(f"{base_url()}/r/{token}"), mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -299,10 +299,9 @@ def receipt_qr(token: str) -> Response:
 
 @bp.route("/r/<token>/wissen", methods=["GET", "POST"])
 @public
-@limit_token_guessing
 def erase(token: str) -> Any:
     _kiosk_visitor_only(token)
-    checkout = _checkout_or_404(token)
+    checkout = checkout_or_404(token)
     form = EmptyForm()
     if form.validate_on_submit():
         erase_checkout(checkout)

@@ -6,12 +6,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
@@ -242,22 +243,25 @@ def theme_slug(theme: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
-def shop_version() -> tuple[object, ...]:
-    """One query for what the start page shows: the catalog's last change and the
-    active event's receipt counter and data version."""
+@cache
+def _shop_version_query() -> Select[Any]:
     from ..events.models import Event
 
     active = Event.is_active.is_(True)
-    row = db.session.execute(
-        select(
-            select(func.max(Product.updated_at)).scalar_subquery(),
-            select(func.count(Product.id)).scalar_subquery(),
-            select(Event.id).where(active).scalar_subquery(),
-            select(Event.last_number).where(active).scalar_subquery(),
-            select(Event.data_version).where(active).scalar_subquery(),
-        )
-    ).one()
-    return tuple(row)
+    return select(
+        select(func.max(Product.updated_at)).scalar_subquery(),
+        select(func.count(Product.id)).scalar_subquery(),
+        select(Event.id).where(active).scalar_subquery(),
+        select(Event.last_number).where(active).scalar_subquery(),
+        select(Event.data_version).where(active).scalar_subquery(),
+    )
+
+
+def shop_version() -> tuple[object, ...]:
+    """One query for what the start page shows: the catalog's last change and the
+    active event's receipt counter and data version."""
+    # Built once and run on the session's connection: this runs on every start page.
+    return tuple(db.session.connection().execute(_shop_version_query()).one())
 
 
 def active_products() -> list[Product]:

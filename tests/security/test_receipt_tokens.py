@@ -96,9 +96,32 @@ def test_guessing_tokens_is_rate_limited_but_honest_polling_is_not(
         guesses = [
             fresh_request(client, "GET", wrong.format(t=f"raden-{i}")).status_code for i in range(4)
         ]
-        after = fresh_request(client, "GET", f"/api/v1/receipts/{token}")
+        another_route = fresh_request(client, "GET", "/api/v1/receipts/raden-api")
+        holder = fresh_request(client, "GET", f"/api/v1/receipts/{token}")
     assert honest == [200] * 6
     assert guesses == [404, 404, 404, 429]
-    # Once over the limit the address waits, whatever it asks for.
-    assert after.status_code == 429
-    assert after.get_json()["error"]["code"] == "rate_limited"
+    # One budget over every route that looks up a token.
+    assert another_route.status_code == 429
+    assert another_route.get_json()["error"]["code"] == "rate_limited"
+    assert int(another_route.headers["Retry-After"]) > 0
+    # Only guessing is refused: a whole venue shares one address, and a visitor who holds
+    # a real token keeps their receipt while someone else there is being stopped.
+    assert holder.status_code == 200
+
+
+def test_wrong_staff_tokens_spend_the_same_budget(make_app, load_test_products, make_event):
+    app = make_app(RATELIMIT_TOKEN_LOOKUP="3 per minute")
+    with app.app_context():
+        load_test_products()
+        make_event()
+        client = app.test_client()
+        wrong = {"Authorization": "Bearer geraden-token"}
+        staff = [
+            fresh_request(
+                client, "GET", "/api/v1/events/breda-2026/overlap", headers=wrong
+            ).status_code
+            for _ in range(4)
+        ]
+        receipt_guess = fresh_request(client, "GET", "/r/raden").status_code
+    assert staff == [401, 401, 401, 429]
+    assert receipt_guess == 429
