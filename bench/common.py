@@ -132,6 +132,52 @@ def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
     return tokens
 
 
+STAFF_USER = "bench-facilitator"
+STAFF_PASSWORD = "bench-facilitator-password"
+STAFF_BROWSER = "popupstore-bench-browser"
+
+
+def add_facilitator(store: Store) -> None:
+    from popupstore.auth.services import create_user
+    from popupstore.extensions import db
+
+    app = store.app()
+    with app.app_context():
+        create_user(STAFF_USER, STAFF_PASSWORD, "facilitator")
+        db.session.commit()
+
+
+def staff_session(root: str) -> str:
+    """Log the benchmark's facilitator in over HTTP; returns the session cookie header."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The staff screen polls from the browser it logged in with; Flask-Login's session
+    # protection compares the user agent, so the load generator must send the same one.
+    opener.addheaders = [("User-Agent", STAFF_BROWSER)]
+    with opener.open(f"{root}/login") as page:
+        html = page.read().decode("utf-8")
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the login page"
+    form = urllib.parse.urlencode(
+        {"csrf_token": match.group(1), "username": STAFF_USER, "password": STAFF_PASSWORD}
+    ).encode()
+    opener.open(f"{root}/login", data=form).read()
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    assert "popupstore_session" in cookies
+    return f"Cookie: {cookies}"
+
+
+def staff_headers(root: str) -> list[str]:
+    """The headers of a logged-in staff screen's background poll."""
+    return [staff_session(root), f"User-Agent: {STAFF_BROWSER}", "X-Requested-With: fetch"]
+
+
 @contextmanager
 def bench_server(store: Store, workers: int = 2) -> Iterator[str]:
     """`popupstore serve`'s gunicorn, plus the reference route, on a free port."""

@@ -13,8 +13,10 @@ from typing import Any
 from .common import (
     EVENT,
     add_checkouts,
+    add_facilitator,
     bench_server,
     print_table,
+    staff_headers,
     summary,
     temporary_store,
     write_results,
@@ -24,7 +26,9 @@ from .common import (
 VISITORS = 240
 
 
-def _targets(root: str, token: str, etag: str) -> dict[str, dict[str, Any]]:
+def _targets(
+    root: str, token: str, etag: str, staff: list[str], live_etag: str
+) -> dict[str, dict[str, Any]]:
     return {
         "reference": {"url": f"{root}/__reference/", "target": None},
         "start page": {"url": f"{root}/", "target": 0.5},
@@ -35,21 +39,39 @@ def _targets(root: str, token: str, etag: str) -> dict[str, dict[str, Any]]:
             "headers": [f"If-None-Match: {etag}"],
             "target": 0.7,
         },
+        "facilitator poll (304)": {
+            "url": f"{root}/facilitator/evenement/{EVENT}/live",
+            "headers": [*staff, f"If-None-Match: {live_etag}"],
+            "target": 0.7,
+        },
     }
 
 
-def _etag(root: str, token: str) -> str:
+def _etag(url: str, *headers: str) -> str:
     import urllib.request
 
-    with urllib.request.urlopen(f"{root}/r/{token}/partners") as response:
+    request = urllib.request.Request(url)
+    for header in headers:
+        name, _, value = header.partition(": ")
+        request.add_header(name, value)
+    with urllib.request.urlopen(request) as response:
         return str(response.headers["ETag"])
 
 
 def run(seconds: int = 5, repeats: int = 3) -> dict[str, Any]:
     with temporary_store() as store:
         tokens = add_checkouts(store, VISITORS)
+        add_facilitator(store)
         with bench_server(store) as root:
-            targets = _targets(root, tokens[0], _etag(root, tokens[0]))
+            staff = staff_headers(root)
+            live = f"{root}/facilitator/evenement/{EVENT}/live"
+            targets = _targets(
+                root,
+                tokens[0],
+                _etag(f"{root}/r/{tokens[0]}/partners"),
+                staff,
+                _etag(live, *staff),
+            )
             samples: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
             # Interleave the targets so drift on a shared machine hits all of them alike.
             for _ in range(repeats):

@@ -48,6 +48,12 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_TOKEN_LOOKUP = "30 per minute"
     SECRET_KEY_REQUIRED = False
+    # Rendered pages kept per worker (pagecache.py), and how long a worker may reuse what it
+    # read about the database's state before asking again (what other workers changed
+    # shows within this many seconds; its own changes at once).
+    PAGE_CACHE = True
+    PAGE_CACHE_SIZE = 512
+    FRESHNESS_SECONDS = 1.0
     # Staff are logged out after this much inactivity: the booth tablet is shared.
     STAFF_IDLE_MINUTES = DEFAULT_STAFF_IDLE_MINUTES
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.

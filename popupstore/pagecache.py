@@ -18,16 +18,16 @@ pages are dropped at once, so erased data do not linger in memory.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 EXTENSION = "popupstore_pages"
+FRESHNESS = "popupstore_freshness"
 DEFAULT_SIZE = 512
 CSRF_HOLE = "\x1fcsrf-token\x1f"
 
@@ -70,8 +70,63 @@ class PageCache:
             self._versions.clear()
 
 
+class Freshness:
+    """Small facts read from the database (versions, token → checkout), reused for at most
+    `ttl` seconds by this worker.
+
+    At a busy moment every request would otherwise ask the database the same question
+    (has anything changed?); with a TTL of a second the answer is asked once a second. A
+    worker forgets what it changed itself at once; what other workers change shows within
+    the TTL. A TTL of 0 asks every time.
+    """
+
+    def __init__(self, ttl: float, size: int = 8192) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._lock = threading.Lock()
+        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        found = self.peek(key)
+        if found is not None:
+            return found
+        value = load()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The remembered value if it is still fresh, else None."""
+        with self._lock:
+            found = self._values.get(key)
+        if found is not None and time.monotonic() - found[0] < self._ttl:
+            return found[1]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self._ttl <= 0:
+            return
+        with self._lock:
+            self._values[key] = (time.monotonic(), value)
+            self._values.move_to_end(key)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def forget(self, key: Hashable | None = None) -> None:
+        with self._lock:
+            if key is None:
+                self._values.clear()
+            else:
+                self._values.pop(key, None)
+
+
 def init_page_cache(app: Flask) -> None:
     app.extensions[EXTENSION] = PageCache(app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE))
+    app.extensions[FRESHNESS] = Freshness(float(app.config.get("FRESHNESS_SECONDS", 1.0)))
+
+
+def freshness() -> Freshness:
+    found: Freshness = current_app.extensions[FRESHNESS]
+    return found
 
 
 def page_cache() -> PageCache:
@@ -81,21 +136,24 @@ def page_cache() -> PageCache:
 
 def cacheable() -> bool:
     """Whether this request's page may come from (and go into) the cache."""
-    return (
+    # Flask-Login keeps a logged-in user's id under "_user_id"; asking the session is
+    # cheaper than loading current_user on every kept page.
+    return bool(
         current_app.config.get("PAGE_CACHE", True)
         and not session.get("_flashes")
-        and not current_user.is_authenticated
+        and "_user_id" not in session
     )
 
 
 def visitor_variant(*extra: Any) -> tuple[Any, ...]:
     """What the visitor's session and request add to a page, besides the database."""
     from .basket.services import SessionBasket
+    from .i18n import select_locale
     from .kiosk.services import kiosk_mode
 
     return (
         request.full_path,
-        str(get_locale()),
+        select_locale(),
         kiosk_mode(),
         len(SessionBasket(session)),
         *extra,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -15,11 +17,14 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -231,10 +236,65 @@ def _template_context() -> dict[str, Any]:
     }
 
 
+def _thawed(value: Any) -> Any:
+    """A copy of session contents: containers copied, everything else immutable anyway."""
+    if isinstance(value, dict):
+        return {key: _thawed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_thawed(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_thawed(item) for item in value)
+    return value
+
+
+class StoreSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, cheaper for screens that poll with the same cookie.
+
+    The signer is built once per app instead of once per request, and a worker keeps the
+    contents of the cookies it verified for a minute: a staff screen polling every few
+    seconds sends the same cookie each time, and checking its signature and unpacking it
+    again was a large part of answering with a 304. The cache key is the whole signed
+    cookie, so only a cookie that passed the signature check once is ever reused, and a
+    copy is handed out so a request can never change the cached contents.
+    """
+
+    REUSE_SECONDS = 60.0
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        signer = app.extensions.get("popupstore_session_signer")
+        if signer is None:
+            signer = super().get_signing_serializer(app)
+            app.extensions["popupstore_session_signer"] = signer
+        return signer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return super().open_session(app, request)
+        now = time.monotonic()
+        with self._lock:
+            known = self._verified.get(value)
+        if known is not None and now - known[0] < self.REUSE_SECONDS:
+            return self.session_class(_thawed(known[1]))
+        opened = super().open_session(app, request)
+        if opened is not None and opened:
+            with self._lock:
+                self._verified[value] = (now, _thawed(dict(opened)))
+                while len(self._verified) > self.SIZE:
+                    self._verified.popitem(last=False)
+        return opened
+
+
 def init_web(app: Flask) -> None:
-    from .auth.models import User
+    from .auth.services import StaffUser, load_staff_user
     from .redaction import install_log_redaction
 
+    app.session_interface = StoreSessionInterface()
     install_log_redaction(app)
     trusted = int(app.config["TRUSTED_PROXIES"])
     if trusted:
@@ -244,10 +304,10 @@ def init_web(app: Flask) -> None:
         )
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
+    def _load_user(user_id: str) -> StaffUser | None:
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        return load_staff_user(int(user_id))
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -42,6 +42,8 @@ def _config(url: str, **extra: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_LOGIN": "1000 per minute",
         "RATELIMIT_TOKEN_LOOKUP": "1000 per minute",
+        # Tests see every change at once; tests/test_freshness.py covers the TTL itself.
+        "FRESHNESS_SECONDS": 0,
         **extra,
     }
 

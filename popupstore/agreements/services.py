@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..basket.models import Checkout
-from ..basket.services import checkout_view
+from ..basket.services import checkout_view, forget_event_state
 from ..catalog.services import get_product
 from ..errors import ConflictError, ValidationError
 from ..events.models import Event
@@ -151,6 +151,7 @@ def record_agreement(
     )
     db.session.add(agreement)
     db.session.flush()
+    forget_event_state(checkout.event_id)
     return agreement
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
+from ..pagecache import freshness
 from .models import ROLES, ApiToken, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
@@ -29,6 +32,39 @@ def _dummy_hash() -> str:
 def prepare_password_checks() -> None:
     """Make the stand-in hash now, so the first unknown username costs no extra hash."""
     _dummy_hash()
+
+
+@dataclass(frozen=True)
+class StaffUser(UserMixin):
+    """The logged-in staff member as a request sees them (Flask-Login's current_user).
+
+    Not the ORM row: it is read with one small query, or reused from `freshness()` while
+    staff screens poll every few seconds, and it cannot be changed by accident.
+    """
+
+    id: int
+    username: str
+    role: str
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == "organiser"
+
+
+def load_staff_user(user_id: int) -> StaffUser | None:
+    """The staff member with this id, for the session that names it."""
+
+    def load() -> StaffUser | None:
+        row = db.session.execute(
+            select(User.id, User.username, User.role).where(User.id == user_id)
+        ).first()
+        return StaffUser(row.id, row.username, row.role) if row is not None else None
+
+    found: StaffUser | None = freshness().get(("user", user_id), load)
+    return found
 
 
 def hash_token(token: str) -> str:

@@ -31,6 +31,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..matching import Basket, Collaboration, EventIndex, Match
 from ..organisations import ORGANISATION_TYPES, clean_text, normalise_organisation
+from ..pagecache import freshness
 from .matchindex import basket_of, event_index
 from .models import INTENTS, BasketLine, Checkout, IdempotencyRecord
 
@@ -350,6 +351,7 @@ def place_checkout(
     )
     db.session.add(checkout)
     db.session.flush()
+    forget_event_state(event.id)
     view = _view(index, checkout, basket_of(checkout), token, owners)
     checkout.matches_shown = len(view.matches) + len(view.colleagues)
     response = respond(view)
@@ -458,13 +460,12 @@ class ReceiptState:
         return "r{}-{}-{}-{}".format(self.checkout_id, *self.version)
 
 
+def _agreement_count() -> Any:
+    return select(func.count(Agreement.id)).where(Agreement.event_id == Event.id).scalar_subquery()
+
+
 @cache
 def _receipt_state_query() -> Select[Any]:
-    agreements = (
-        select(func.count(Agreement.id))
-        .where(Agreement.event_id == Checkout.event_id)
-        .scalar_subquery()
-    )
     return (
         select(
             Checkout.id,
@@ -472,23 +473,57 @@ def _receipt_state_query() -> Select[Any]:
             Checkout.token_hash,
             Event.last_number,
             Event.data_version,
-            agreements,
+            _agreement_count(),
         )
         .join(Event, Event.id == Checkout.event_id)
         .where(Checkout.token_hash == bindparam("wanted"))
     )
 
 
+@cache
+def _event_state_query() -> Select[Any]:
+    return select(Event.last_number, Event.data_version, _agreement_count()).where(
+        Event.id == bindparam("event_id")
+    )
+
+
+def _event_state(event_id: int) -> tuple[int, int, int]:
+    row = db.session.connection().execute(_event_state_query(), {"event_id": event_id}).one()
+    return (row[0], row[1], row[2])
+
+
 def receipt_state(token: str) -> ReceiptState | None:
-    """The state of the receipt a token opens; None for an unknown or erased token."""
+    """The state of the receipt a token opens; None for an unknown or erased token.
+
+    Every receipt request starts here, 240 polling phones included, so the answer comes
+    from `freshness()` where it can: which checkout a token opens (as long as the event's
+    data version, which every erasure bumps, is the one it was checked under) and the
+    event's state (re-read after the freshness TTL).
+    """
     if not token or len(token) > 128:
         return None
     wanted = hash_receipt_token(token)
-    # Built once and run on the session's connection: every receipt request starts here.
+    known = freshness()
+    remembered = known.peek(("token", wanted))
+    if remembered is not None:
+        checkout_id, event_id, checked_under = remembered
+        version = known.get(("event", event_id), lambda: _event_state(event_id))
+        if version[1] == checked_under:
+            return ReceiptState(checkout_id, event_id, version)
     row = db.session.connection().execute(_receipt_state_query(), {"wanted": wanted}).first()
     if row is None or not hmac.compare_digest(row.token_hash or "", wanted):
         return None
-    return ReceiptState(row.id, row.event_id, (row.last_number, row.data_version, row[5]))
+    version = (row.last_number, row.data_version, row[5])
+    known.put(("token", wanted), (row.id, row.event_id, row.data_version))
+    known.put(("event", row.event_id), version)
+    return ReceiptState(row.id, row.event_id, version)
+
+
+def forget_event_state(event_id: int) -> None:
+    """This worker changed the event: do not answer from what it remembered about it."""
+    freshness().forget(("event", event_id))
+    freshness().forget(("live", event_id))
+    freshness().forget("shop")
 
 
 def erase_checkout(checkout: Checkout) -> None:
@@ -502,6 +537,7 @@ def erase_checkout(checkout: Checkout) -> None:
         update(Event).where(Event.id == event_id).values(data_version=Event.data_version + 1)
     )
     db.session.flush()
+    forget_event_state(event_id)
 
 
 # --- purging an event's personal data -------------------------------------------------------
@@ -591,5 +627,6 @@ def purge_personal_data(event: Event) -> PurgeResult:
     if result.changed or event.personal_data_purged_at is None:
         event.personal_data_purged_at = utcnow()
     db.session.flush()
+    forget_event_state(event.id)
     db.session.expire_all()
     return result

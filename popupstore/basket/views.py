@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -26,6 +25,7 @@ from ..catalog.services import get_product, product_name_map, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
 from ..extensions import db
+from ..i18n import select_locale
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
 from ..pagecache import cached_page, visitor_variant
@@ -271,7 +271,7 @@ def receipt_page(token: str) -> str:
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
     state = _receipt_state_or_404(token)
-    etag = f"{state.etag}-{get_locale()}"
+    etag = f"{state.etag}-{select_locale()}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, session
 
 from ..basket.services import SessionBasket
 from ..events.services import active_event
-from ..pagecache import cached_page, visitor_variant
+from ..pagecache import cached_page, freshness, visitor_variant
 from ..security import public
 from .services import (
     find_theme,
@@ -43,7 +43,8 @@ def start() -> str:
         )
 
     # The start page is what every visitor and every idle reset opens: keep it rendered.
-    return cached_page("start", shop_version(), visitor_variant(), render)
+    version = freshness().get("shop", shop_version)
+    return cached_page("start", version, visitor_variant(), render)
 
 
 @bp.get("/producten")

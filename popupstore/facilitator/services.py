@@ -18,6 +18,7 @@ from typing import Any, Final
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from ..agreements.models import Agreement
 from ..agreements.services import AgreementLine, agreement_counts, event_agreements
 from ..basket.matchindex import event_index, intent_counts
 from ..catalog.models import Product
@@ -28,6 +29,7 @@ from ..extensions import db
 from ..matching import Basket, EventIndex, event_collaborations, overlap, round_score, seat_tables
 from ..matching.tables import MAX_TABLE_SIZE, MIN_TABLE_SIZE
 from ..organisations import UNKNOWN_PROVINCE
+from ..pagecache import freshness
 from .charts import Heatmap, Network, heatmap, network_layout
 from .models import ConversationPlan
 from .pairing import PAIRS_LIMIT, conversation_pairs
@@ -109,25 +111,41 @@ def live_summary(event: Event) -> LiveSummary:
     )
 
 
-def live_version(event: Event) -> str:
-    """Changes whenever anything a live screen shows may have changed.
+def _live_state(event_id: int) -> tuple[int, ...]:
+    latest_plan = (
+        select(func.coalesce(func.max(ConversationPlan.id), 0))
+        .where(ConversationPlan.event_id == Event.id)
+        .scalar_subquery()
+    )
+    agreements = (
+        select(func.count(Agreement.id)).where(Agreement.event_id == Event.id).scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Event.last_number, Event.data_version, agreements, latest_plan).where(
+            Event.id == event_id
+        )
+    ).one()
+    return tuple(row)
+
+
+def live_version(slug: str) -> str | None:
+    """Changes whenever anything a live screen of the event may show has changed; None for
+    an unknown event.
 
     Built from the database (receipt numbers handed out, erasures, agreements, plans), never
-    from process memory, so every server worker gives the same answer.
+    from what a process was told, so every server worker gives the same answer. A worker
+    reuses the answer for at most FRESHNESS_SECONDS (`pagecache.Freshness`): screens poll
+    every few seconds, and a 304 should cost next to nothing.
     """
-    latest_plan = db.session.execute(
-        select(func.max(ConversationPlan.id)).where(ConversationPlan.event_id == event.id)
-    ).scalar_one()
-    return "-".join(
-        str(part)
-        for part in (
-            event.id,
-            event.last_number,
-            event.data_version,
-            agreement_counts(event),
-            latest_plan or 0,
-        )
+    known = freshness()
+    event_id = known.get(
+        ("event-id", slug),
+        lambda: db.session.execute(select(Event.id).where(Event.slug == slug)).scalar(),
     )
+    if event_id is None:
+        return None
+    state = known.get(("live", event_id), lambda: _live_state(event_id))
+    return "-".join(str(part) for part in (event_id, *state))
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------
@@ -333,6 +351,7 @@ def _store_plan(
     stored = ConversationPlan(event_id=event.id, kind=kind, plan=plan, checkouts=checkouts, **sizes)
     db.session.add(stored)
     db.session.flush()
+    freshness().forget(("live", event.id))
     return stored
 
 

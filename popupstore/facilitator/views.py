@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..agreements.services import event_agreements
@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
 from ..extensions import db
+from ..i18n import select_locale
 from .charts import popularity_chart
 from .forms import PairsForm, TablesForm
 from .services import (
@@ -46,17 +47,21 @@ def _page(template: str, event: Event, **context: Any) -> str:
     )
 
 
-def _live(event: Event, template: str, context: Callable[[], dict[str, Any]]) -> Response:
+def _live(slug: str, template: str, context: Callable[[Event], dict[str, Any]]) -> Response:
     """A fragment that pollers fetch with If-None-Match; 304 while nothing changed.
 
-    `context` is only computed when the fragment is sent, so an unchanged event costs the
-    few small queries of `live_version`.
+    The event is only loaded and `context` only computed when the fragment is sent, so an
+    unchanged event costs at most the one small query of `live_version`.
     """
-    etag = f"{live_version(event)}-{session.get('lang', 'nl')}"
+    version = live_version(slug)
+    if version is None:
+        abort(404)
+    etag = f"{version}-{select_locale()}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(render_template(template, event=event, **context()))
+        event = get_event(slug)
+        response = Response(render_template(template, event=event, **context(event)))
     response.set_etag(etag)
     # Staff data: never in a shared cache, and always revalidated.
     response.headers["Cache-Control"] = "no-cache, private"
@@ -98,8 +103,7 @@ def _overview(event: Event) -> str:
 @bp.get("/evenement/<slug>/live")
 @role_required(*STAFF)
 def live(slug: str) -> Response:
-    found = get_event(slug)
-    return _live(found, "facilitator/_live.html", lambda: _live_context(found))
+    return _live(slug, "facilitator/_live.html", _live_context)
 
 
 @bp.get("/evenement/<slug>/overlap")
@@ -215,5 +219,4 @@ def wall(slug: str) -> str:
 @bp.get("/evenement/<slug>/wand/live")
 @role_required(*STAFF)
 def wall_live(slug: str) -> Response:
-    found = get_event(slug)
-    return _live(found, "facilitator/_wall_body.html", lambda: {"wall": wall_view(found)})
+    return _live(slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)})
