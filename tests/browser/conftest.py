@@ -41,10 +41,30 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+def _read_whole(app: Any) -> Any:
+    """Hand werkzeug's development server complete bodies, with files already closed.
+
+    When the browser drops a request half-way (back, reload), that server can give up
+    before closing the response; a static file left open then surfaces later as a
+    ResourceWarning in an unrelated test. Reading each body at once avoids that.
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
