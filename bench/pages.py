@@ -22,6 +22,7 @@ from .common import (
     write_results,
     wrk,
 )
+from .served import FLOOR_PATH
 
 VISITORS = 240
 
@@ -31,6 +32,7 @@ def _targets(
 ) -> dict[str, dict[str, Any]]:
     return {
         "reference": {"url": f"{root}/__reference/", "target": None},
+        "the same route inside the store": {"url": f"{root}{FLOOR_PATH}", "target": None},
         "start page": {"url": f"{root}/", "target": 0.5},
         "product page": {"url": f"{root}/product/vroegsignalering", "target": None},
         "receipt page": {"url": f"{root}/r/{token}", "target": 0.5},

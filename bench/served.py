@@ -28,11 +28,24 @@ def reference_app() -> Flask:
     return app
 
 
+FLOOR_PATH = "/__floor"
+
+
 class BenchServer(PopupstoreServer):
     def load(self) -> Any:
         from popupstore import create_app
+        from popupstore.security import public
 
-        return DispatcherMiddleware(create_app(), {REFERENCE_PREFIX: reference_app()})
+        app = create_app()
+
+        # The same "ok", but inside the store: every hook, session and header the store
+        # adds to a request, and nothing else. The floor under any page of the store.
+        @public
+        def floor() -> str:
+            return "ok"
+
+        app.add_url_rule(FLOOR_PATH, "bench_floor", floor)
+        return DispatcherMiddleware(app, {REFERENCE_PREFIX: reference_app()})
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def create_app(
 
 
 def register_extensions(app: Flask) -> None:
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, login_manager, migrate
     from .i18n import init_i18n, select_locale, select_timezone
 
     db.init_app(app)
@@ -55,19 +55,9 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     init_i18n(app)
-    from limits.errors import ConfigurationError
+    from .ratelimits import init_rate_limits
 
-    from .config import ENV_PREFIX, ConfigError
-
-    try:
-        limiter.init_app(app)
-    except ConfigurationError as error:
-        # A storage whose client library is missing: say so at start, in one line.
-        raise ConfigError(f"{ENV_PREFIX}RATELIMIT_STORAGE_URI: {error}") from None
-    # The store has no default limits, only limits on a few routes, which their decorators
-    # check. Flask-Limiter's check before every other request would find nothing to do and
-    # costs about a quarter of a kept page (bench/README.md), so it is taken out again.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    init_rate_limits(app)
     from .pagecache import init_page_cache
 
     init_page_cache(app)

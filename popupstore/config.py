@@ -44,8 +44,8 @@ class Defaults:
     # Per worker process by default: with N workers a client may try N times the limit.
     # Point all workers at one store (e.g. redis://host:6379) to share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_KIOSK_PIN = "5 per minute"
     RATELIMIT_TOKEN_LOOKUP = "30 per minute"
     SECRET_KEY_REQUIRED = False
     # Rendered pages kept per worker (pagecache.py), and how long a worker may reuse what it

@@ -18,7 +18,7 @@ _TOKEN_PATHS = re.compile(r"(/r/|/api/v1/receipts/)[^/\s?#\"']+")
 _EMAIL = re.compile(r"[^\s@\"'<>()\[\],;:/]+@[^\s@\"'<>()\[\],;:/]+\.[A-Za-z]{2,}")
 
 # The loggers that see request lines or our own messages.
-REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask-limiter")
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def redact(text: str) -> str:

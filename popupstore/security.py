@@ -9,15 +9,9 @@ unclassified.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any, TypeVar
 
-from flask import current_app
-from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
-from werkzeug.exceptions import TooManyRequests
-
-from .extensions import limiter
+from .ratelimits import TOKEN_LOOKUPS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,21 +36,12 @@ def access_of(view: Callable[..., Any]) -> Any:
     return getattr(view, ACCESS_ATTRIBUTE, None)
 
 
-@cache
-def _budget(limit: str) -> RateLimitItem:
-    return parse(limit)
-
-
 def count_failed_lookup() -> None:
     """Count a look-up of a secret token that found nothing; 429 once over the budget.
 
-    One budget per client address covers every route that looks up a secret token
-    (receipt pages, their QR codes and live parts, agreements, the receipts API, staff API
-    tokens), so a guesser cannot spread attempts over routes. Only failures count and only
-    failures are refused: a whole venue shares one address, and a visitor who holds a real
-    token keeps their receipt while someone else at the venue is being stopped. Answering
-    a hit costs nothing, which matters for 240 phones polling their receipts.
+    Only failures count and only failures are refused: a whole venue shares one address,
+    and a visitor who holds a real token keeps their receipt while someone else at the
+    venue is being stopped. With 192-bit tokens the budget is against load, not luck.
+    Answering a hit costs nothing, which matters for 240 phones polling their receipts.
     """
-    budget = _budget(str(current_app.config["RATELIMIT_TOKEN_LOOKUP"]))
-    if not limiter.limiter.hit(budget, "token-lookups", get_remote_address()):
-        raise TooManyRequests(retry_after=int(budget.get_expiry()))
+    TOKEN_LOOKUPS.spend()

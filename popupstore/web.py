@@ -17,11 +17,10 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
 from flask_login import logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
 from itsdangerous import URLSafeTimedSerializer
@@ -62,21 +61,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _retry_after(error: HTTPException) -> str | None:
-    """Seconds until a rate limit lets the caller in again (its whole window, to be safe)."""
-    if isinstance(error, RateLimitExceeded):
-        return str(error.limit.limit.get_expiry())
-    return None
-
-
 def _handle_http_exception(error: HTTPException) -> Any:
     if _wants_json():
         from .api.errors import from_http_exception
 
-        answer = from_http_exception(error)
-        if (retry := _retry_after(error)) and "Retry-After" not in answer.headers:
-            answer.headers["Retry-After"] = retry
-        return answer
+        return from_http_exception(error)
     status = error.code or 500
     if status < 400:
         return error
@@ -87,8 +76,6 @@ def _handle_http_exception(error: HTTPException) -> Any:
             "Laad de pagina opnieuw en probeer het nog eens."
         )
     response = _error_page(status, description)
-    if retry := _retry_after(error):
-        response.headers["Retry-After"] = retry
     for name, value in error.get_headers():
         if name.lower() in ("retry-after", "allow"):
             response.headers[name] = value
@@ -182,9 +169,11 @@ def _reject_nul_bytes() -> None:
     """No text the store keeps or looks up may hold a NUL byte (PostgreSQL refuses them)."""
     if "\x00" in request.path:
         raise BadRequest()
-    for key, value in request.args.items(multi=True):
-        if "\x00" in key or "\x00" in value:
-            raise BadRequest()
+    # A NUL in the query string can only arrive percent-encoded; look at the raw bytes
+    # instead of parsing the arguments of every request.
+    query = request.query_string
+    if query and (b"\x00" in query or b"%00" in query):
+        raise BadRequest()
     # The JSON API reads its body itself and answers a form body with 415.
     if _wants_json():
         return
@@ -236,9 +225,14 @@ def _template_context() -> dict[str, Any]:
     }
 
 
+FLAT_VALUES = (str, int, float, bool, type(None))
+
+
 def _thawed(value: Any) -> Any:
     """A copy of session contents: containers copied, everything else immutable anyway."""
     if isinstance(value, dict):
+        if all(isinstance(item, FLAT_VALUES) for item in value.values()):
+            return dict(value)
         return {key: _thawed(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_thawed(item) for item in value]
@@ -271,6 +265,16 @@ class StoreSessionInterface(SecureCookieSessionInterface):
             signer = super().get_signing_serializer(app)
             app.extensions["popupstore_session_signer"] = signer
         return signer
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Most answers leave the session untouched: nothing to write, only to say that the
+        # answer depended on the cookie. (Sessions are not permanent, so an untouched one
+        # never needs its cookie sent again.)
+        if not session.modified and not session.permanent:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..extensions import db, limiter
+from ..extensions import db
+from ..ratelimits import LOGIN
 from ..security import mark_roles, public
 from .forms import LoginForm
 from .services import authenticate
@@ -48,10 +49,6 @@ def role_required(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
-def _login_limit() -> str:
-    return str(current_app.config["RATELIMIT_LOGIN"])
-
-
 def home_for(user: Any) -> str:
     if user.role == "organiser" and "organiser.index" in current_app.view_functions:
         return url_for("organiser.index")
@@ -60,12 +57,14 @@ def home_for(user: Any) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
 def login() -> Response | str:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
     error = None
+    if request.method == "POST":
+        # Refused before the password is even checked once this address failed too often.
+        LOGIN.check()
     if form.validate_on_submit():
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
@@ -73,6 +72,7 @@ def login() -> Response | str:
             db.session.commit()
             flash(_("Je bent ingelogd."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
+        LOGIN.spend()
         # The same words whether the name or the password was wrong.
         error = _("Gebruikersnaam of wachtwoord klopt niet.")
     # The language switch must not echo ?next= back into the page.

@@ -24,7 +24,8 @@ from werkzeug.wrappers import Response
 from ..auth.views import role_required, safe_next
 from ..basket.forms import EmptyForm
 from ..errors import DomainError, ValidationError
-from ..extensions import db, limiter
+from ..extensions import db
+from ..ratelimits import KIOSK_PIN
 from ..security import public
 from .forms import LanguageForm, PinForm
 from .services import (
@@ -49,7 +50,6 @@ KIOSK_ENDPOINTS = frozenset(
 )
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_WARNING_SECONDS = 20
-DEFAULT_PIN_LIMIT = "5 per minute"
 
 
 @bp.app_context_processor
@@ -78,10 +78,6 @@ def _stay_on_kiosk_pages() -> Response | None:
     return redirect(url_for("kiosk.unlock"))
 
 
-def _pin_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_KIOSK_PIN", DEFAULT_PIN_LIMIT))
-
-
 @bp.get("/kiosk")
 @role_required(*STAFF)
 def settings() -> str:
@@ -107,12 +103,14 @@ def turn_on() -> Response:
 
 @bp.route("/kiosk/ontgrendelen", methods=["GET", "POST"])
 @public
-@limiter.limit(_pin_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 422)
 def unlock() -> Any:
     if not kiosk_mode():
         return redirect(url_for("auth.login"))
     form = PinForm()
     status = 200
+    if request.method == "POST":
+        # A PIN has few digits: refuse before trying once this address failed too often.
+        KIOSK_PIN.check()
     if form.validate_on_submit():
         if pin_matches(form.pin.data or ""):
             reset_visitor(session, keep_language=False)
@@ -122,6 +120,7 @@ def unlock() -> Any:
             return response
         form.pin.errors = [_("Deze PIN klopt niet.")]
     if request.method == "POST":
+        KIOSK_PIN.spend()
         status = 422
     return render_template("kiosk/unlock.html", form=form, pin_set=pin_is_set()), status
 

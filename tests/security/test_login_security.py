@@ -306,12 +306,12 @@ def test_staff_pages_carry_the_idle_reload_script(app, client, make_user):
 
 
 def test_the_rate_limit_storage_is_a_setting(monkeypatch, tmp_path):
-    from popupstore.extensions import limiter
+    from popupstore.ratelimits import rate_limit_storage
 
     monkeypatch.setenv("POPUPSTORE_RATELIMIT_STORAGE_URI", "memory://")
     app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert type(limiter.storage).__name__ == "MemoryStorage"
+    assert type(rate_limit_storage(app)).__name__ == "MemoryStorage"
 
 
 @pytest.mark.parametrize(
