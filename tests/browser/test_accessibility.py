@@ -51,6 +51,13 @@ def wrong_pin(page: Any, base: str) -> None:
     page.wait_for_selector("#pin-error")
 
 
+def make_tables_and_pairs(page: Any, base: str) -> None:
+    for button in ("Tafels indelen", "Duo's maken"):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button).click()
+    page.get_by_text("Tafel 1").first.wait_for()
+
+
 def in_english(page: Any, base: str) -> None:
     page.goto(base + "/")
     page.get_by_role("button", name="English").click()
@@ -94,6 +101,45 @@ PAGES = [
     Page("kiosk-settings", "/kiosk", role="facilitator"),
     Page("facilitator", "/facilitator/", role="facilitator"),
     Page("facilitator-event", "/facilitator/evenement/breda-2026", role="organiser"),
+    Page("facilitator-overlap", "/facilitator/evenement/breda-2026/overlap", role="facilitator"),
+    Page("facilitator-groups", "/facilitator/evenement/breda-2026/gesprekken", role="facilitator"),
+    Page(
+        "facilitator-collaborations",
+        "/facilitator/evenement/breda-2026/samenwerking",
+        role="facilitator",
+    ),
+    Page("facilitator-tables", "/facilitator/evenement/breda-2026/tafels", role="facilitator"),
+    Page(
+        "facilitator-tables-made",
+        "/facilitator/evenement/breda-2026/tafels",
+        role="facilitator",
+        after=make_tables_and_pairs,
+    ),
+    Page("facilitator-wall", "/facilitator/evenement/breda-2026/wand", role="facilitator"),
+    Page("agreement", "/r/{token}/samenwerking"),
+    Page("privacy", "/privacy"),
+    Page("organiser", "/organisator/", role="organiser"),
+    Page("organiser-events", "/organisator/evenementen", role="organiser"),
+    Page("organiser-new-event", "/organisator/evenementen/nieuw", role="organiser"),
+    Page("organiser-event", "/organisator/evenementen/breda-2026", role="organiser"),
+    Page("organiser-edit-event", "/organisator/evenementen/breda-2026/bewerken", role="organiser"),
+    Page("organiser-event-report", "/organisator/evenementen/breda-2026/rapport", role="organiser"),
+    Page("organiser-catalog", "/organisator/catalogus", role="organiser"),
+    Page("organiser-new-product", "/organisator/catalogus/nieuw", role="organiser"),
+    Page("organiser-edit-product", "/organisator/catalogus/geldfit/bewerken", role="organiser"),
+    Page("organiser-upload", "/organisator/catalogus/uploaden", role="organiser"),
+    Page("organiser-statistics", "/organisator/statistiek", role="organiser"),
+    Page("organiser-statistics-report", "/organisator/statistiek/rapport", role="organiser"),
+    Page("organiser-exports", "/organisator/exports", role="organiser"),
+    Page("organiser-printing", "/organisator/drukwerk", role="organiser"),
+    Page("organiser-privacy", "/organisator/privacy", role="organiser"),
+    Page("organiser-privacy-text", "/organisator/privacy/tekst", role="organiser"),
+    Page("organiser-privacy-event", "/organisator/privacy/evenement/breda-2026", role="organiser"),
+    Page(
+        "organiser-privacy-purge",
+        "/organisator/privacy/evenement/breda-2026/wissen",
+        role="organiser",
+    ),
 ]
 
 
