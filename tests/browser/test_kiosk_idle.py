@@ -72,7 +72,7 @@ def test_idle_warning_is_an_accessible_modal_that_keeps_the_basket(kiosk, page, 
     # Announced as an alert dialog, with the reason as its description, focus on "Ja, verder".
     assert page.locator("#idle-dialog").get_attribute("aria-describedby") == "idle-text"
     assert "seconden begint de winkel opnieuw" in page.locator("#idle-text").inner_text()
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Ja, verder"
+    page.wait_for_function("document.activeElement.textContent.trim() === 'Ja, verder'")
     assert page.evaluate("document.getElementById('idle-dialog').open")
     assert axe_violations(page) == []
     screenshot(page, "idle-warning")

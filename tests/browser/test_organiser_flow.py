@@ -54,7 +54,10 @@ def test_organiser_prepares_an_event_and_exports_it(
     page.get_by_role("button", name="Uploaden en controleren").click()
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # store.js moves focus to the summary once the page has loaded; wait for it.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'error-summary'"
+    )
     problems = summary.locator("tbody tr")
     assert problems.count() == 2
     text = summary.inner_text()
