@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import (
     format_date,
     format_datetime,
@@ -50,6 +50,13 @@ def format_moment(moment: datetime) -> str:
     )
 
 
+def _forget_earlier_language() -> None:
+    # Only where an earlier request left Flask-Babel's cache on `g`; a request served in
+    # its own app context (every request in production) has nothing to forget.
+    if "_flask_babel" in g:
+        refresh()
+
+
 def init_i18n(app: Flask) -> None:
     """Per-request language, and date/number formatting for every template.
 
@@ -57,7 +64,7 @@ def init_i18n(app: Flask) -> None:
     caller keeps one app context around several requests (the test client inside
     `app.app_context()`), a language switch would not show until that context ends.
     """
-    app.before_request(refresh)
+    app.before_request(_forget_earlier_language)
     # Globals, so that macros imported without context can format too.
     app.jinja_env.globals.update(
         format_date=format_date,
