@@ -30,7 +30,11 @@ PRODUCTS = ("vroegsignalering", "geldfit", "schuldhulpmaatje", "gemeentepolis", 
 
 def _script(folder: Path) -> Path:
     """The Lua checkout script with the product and organisation lists filled in."""
-    lua = (Path(__file__).parent / "checkout.lua").read_text(encoding="utf-8")
+    here = Path(__file__).parent
+    # wrk takes one script: the checkout requests, then the shared JSON report.
+    lua = (here / "checkout.lua").read_text(encoding="utf-8") + (here / "wrk_report.lua").read_text(
+        encoding="utf-8"
+    )
     products = ", ".join(f'"{p}"' for p in PRODUCTS)
     organisations = ", ".join(f'"{o}"' for o in ORGANISATIONS)
     header = f"PRODUCTS = {{{products}}}\nORGANISATIONS = {{{organisations}}}\n"
