@@ -89,8 +89,3 @@ def init_rate_limits(app: Flask) -> None:
 def rate_limit_storage(app: Flask) -> Storage:
     limiter: MovingWindowRateLimiter = app.extensions[EXTENSION]
     return limiter.storage
-
-
-def reset_rate_limits(app: Flask) -> None:
-    """Forget every count (tests; an operator after an incident)."""
-    rate_limit_storage(app).reset()

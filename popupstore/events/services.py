@@ -108,9 +108,3 @@ def activate_event(event: Event) -> Event:
     event.is_active = True
     db.session.flush()
     return event
-
-
-def deactivate_event(event: Event) -> Event:
-    event.is_active = False
-    db.session.flush()
-    return event
