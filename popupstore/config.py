@@ -38,6 +38,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Every form is still checked: web.py's own hook asks Flask-WTF only about requests
+    # that can change something, instead of about every GET as well.
+    WTF_CSRF_CHECK_DEFAULT = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")

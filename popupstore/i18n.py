@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
     format_date,
     format_datetime,
@@ -18,27 +18,23 @@ LANGUAGE_KEY = "lang"
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get(LANGUAGE_KEY) if _has_session() else None
-    if chosen in languages:
-        return str(chosen)
-    # Scripts calling the API may ask for English; the kiosk starts in Dutch.
-    if request and request.path.startswith("/api/"):
-        best = request.accept_languages.best_match(languages)
-        if best:
-            return str(best)
-    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    config = current_app.config
+    languages = config["LANGUAGES"]
+    if has_request_context():
+        if not request.path.startswith("/api/"):
+            chosen = session.get(LANGUAGE_KEY)
+            if chosen in languages:
+                return str(chosen)
+        else:
+            # Scripts calling the API may ask for English; the kiosk starts in Dutch.
+            best = request.accept_languages.best_match(languages)
+            if best:
+                return str(best)
+    return str(config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
     return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _has_session() -> bool:
-    try:
-        return bool(request) and not request.path.startswith("/api/")
-    except RuntimeError:
-        return False
 
 
 def format_moment(moment: datetime) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
+import weakref
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Flask,
@@ -25,11 +28,15 @@ from flask_login import logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.http import quote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import DomainError
-from .extensions import db, login_manager
+from .extensions import csrf, db, login_manager
 from .redaction import redact
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 # The visitor's pages show personal data on a shared tablet: never keep them in a cache.
 NO_STORE = "no-store, max-age=0"
@@ -45,8 +52,32 @@ HSTS = "max-age=31536000"
 STAFF_SEEN_KEY = "staff_seen"
 # Refresh the timestamp at most this often, so not every request rewrites the cookie.
 STAFF_SEEN_GRANULARITY = 30
-# Pages that refresh themselves send this header; such requests are not activity.
-BACKGROUND_HEADER = ("X-Requested-With", "fetch")
+# Pages that refresh themselves send "X-Requested-With: fetch" (here as WSGI names it);
+# such requests are not activity.
+BACKGROUND_HEADER = ("HTTP_X_REQUESTED_WITH", "fetch")
+
+
+class StoreFlask(Flask):
+    """Flask, remembering which of the app's functions are coroutines.
+
+    Flask asks `inspect.iscoroutinefunction` about every hook and view on every request
+    (nine times for a plain page here). The answer never changes for a function, so it is
+    looked up once; async views and hooks still work as Flask documents. The keys are weak:
+    a function made for one request (`after_this_request`) is forgotten with it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._is_coroutine: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            is_coroutine = self._is_coroutine.get(func)
+            if is_coroutine is None:
+                is_coroutine = self._is_coroutine[func] = inspect.iscoroutinefunction(func)
+        except TypeError:  # not weakly referable: ask every time, as Flask does
+            return super().ensure_sync(func)
+        return self.async_to_sync(func) if is_coroutine else func
 
 
 def base_url() -> str:
@@ -55,6 +86,23 @@ def base_url() -> str:
     if configured:
         return str(configured)
     return request.host_url.rstrip("/")
+
+
+# Polled fragments hold data of one visitor or of staff: never in a shared cache, always
+# revalidated.
+POLLED_CACHE_CONTROL = "no-cache, private"
+
+
+def polled_fragment(etag: str, render: Callable[[], str]) -> Response:
+    """A fragment that a page fetches every few seconds with If-None-Match.
+
+    While `etag` is what the poller already holds, the answer is an empty 304 and `render`
+    is never called; so a poll of something unchanged costs only working out `etag`.
+    """
+    headers = {"ETag": quote_etag(etag), "Cache-Control": POLLED_CACHE_CONTROL}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return Response(render(), headers=headers)
 
 
 def _wants_json() -> bool:
@@ -129,53 +177,78 @@ def _error_text(status: int) -> str:
     return texts.get(status, _("Er ging iets mis."))
 
 
-def _security_headers() -> tuple[tuple[str, str, str], ...]:
-    """(lowercase name, name, value) of the headers every response carries."""
-    pairs = (
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("X-Frame-Options", "DENY"),
-        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-        ("Permissions-Policy", PERMISSIONS_POLICY),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
-        ("Cross-Origin-Resource-Policy", "same-origin"),
-    )
-    return tuple((name.lower(), name, value) for name, value in pairs)
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
 
 
-SECURITY_HEADERS = _security_headers()
+class SecurityHeaders:
+    """WSGI middleware: the security headers on every answer the app gives.
 
+    Pages, static files, the API, error pages and 304s all pass through here. A view may
+    set its own value of any of these headers; only missing ones are added. HTML and the
+    API also get `Cache-Control: no-store` unless the view chose a policy itself.
 
-def _set_headers(response: Response) -> Response:
-    """Security headers on every response: pages, static files, the API, errors and 304s.
-
-    A view may set its own value of any of them; only missing ones are added. (This runs
-    on every request, so the header list is read once instead of once per header.)
+    This sits at the WSGI boundary rather than in an `after_request` hook: the values are
+    constants, so they are appended to the header list as they are instead of being
+    checked one by one by Werkzeug's `Headers` on every request, which was a tenth of the
+    cost of a polled 304.
     """
-    headers = response.headers
-    present = {name.lower() for name, _value in headers.items()}
-    missing = [(name, value) for low, name, value in SECURITY_HEADERS if low not in present]
-    if request.is_secure and "strict-transport-security" not in present:
-        missing.append(("Strict-Transport-Security", HSTS))
-    if "cache-control" not in present and (
-        response.mimetype == "text/html" or request.path.startswith("/api/")
-    ):
-        missing.append(("Cache-Control", NO_STORE))
-    headers.extend(missing)
-    return response
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self.lowered = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        api = environ.get("PATH_INFO", "").startswith("/api/")
+        secure = environ.get("wsgi.url_scheme") == "https"
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {}
+            for name, value in headers:
+                present[name.lower()] = value
+            headers.extend((name, value) for low, name, value in self.lowered if low not in present)
+            if secure and "strict-transport-security" not in present:
+                headers.append(("Strict-Transport-Security", HSTS))
+            if "cache-control" not in present:
+                mimetype = present.get("content-type", "").partition(";")[0].strip().lower()
+                if api or mimetype == "text/html":
+                    headers.append(("Cache-Control", NO_STORE))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def _check_csrf() -> None:
+    """Flask-WTF's CSRF check on every request that can change something (POST and co).
+
+    Flask-WTF's default hook (switched off by WTF_CSRF_CHECK_DEFAULT) looks up the view's
+    exemptions before the method, so every GET paid for that look-up.
+    """
+    config = current_app.config
+    if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
+        csrf.protect(apply_exemptions=True)
 
 
 def _reject_nul_bytes() -> None:
     """No text the store keeps or looks up may hold a NUL byte (PostgreSQL refuses them)."""
-    if "\x00" in request.path:
+    # These run on every request, so they read the raw WSGI values: the path as sent, and
+    # the query string, where a NUL can only arrive percent-encoded, without parsing the
+    # arguments of every request.
+    environ = request.environ
+    path = environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    if "\x00" in path or "\x00" in query or "%00" in query:
         raise BadRequest()
-    # A NUL in the query string can only arrive percent-encoded; look at the raw bytes
-    # instead of parsing the arguments of every request.
-    query = request.query_string
-    if query and (b"\x00" in query or b"%00" in query):
-        raise BadRequest()
-    # The JSON API reads its body itself and answers a form body with 415.
-    if _wants_json():
+    # Only a form body remains to look at; the JSON API reads its body itself and answers
+    # a form body with 415.
+    if not environ.get("CONTENT_TYPE") or path.startswith("/api/"):
         return
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in request.form.items(multi=True):
@@ -187,24 +260,28 @@ def _staff_idle_logout() -> None:
     """Log staff out after STAFF_IDLE_MINUTES without activity (the booth tablet is shared)."""
     if "_user_id" not in session:
         return
+    state: SessionMixin = session._get_current_object()  # type: ignore[attr-defined]
     now = int(time.time())
-    seen = session.get(STAFF_SEEN_KEY)
-    limit = int(current_app.config["STAFF_IDLE_MINUTES"]) * 60
-    if not isinstance(seen, int) or isinstance(seen, bool) or not 0 <= now - seen <= limit:
+    seen = state.get(STAFF_SEEN_KEY)
+    minutes = int(current_app.config["STAFF_IDLE_MINUTES"])
+    if not isinstance(seen, int) or isinstance(seen, bool) or not 0 <= now - seen <= minutes * 60:
         logout_user()
-        session.pop(STAFF_SEEN_KEY, None)
+        state.pop(STAFF_SEEN_KEY, None)
         if isinstance(seen, int):
             flash(
                 _(
                     "Je bent uitgelogd omdat je %(minutes)d minuten niets hebt gedaan.",
-                    minutes=current_app.config["STAFF_IDLE_MINUTES"],
+                    minutes=minutes,
                 ),
                 "info",
             )
         return
-    background = request.headers.get(BACKGROUND_HEADER[0]) == BACKGROUND_HEADER[1]
-    if not background and request.endpoint != "static" and now - seen >= STAFF_SEEN_GRANULARITY:
-        session[STAFF_SEEN_KEY] = now
+    if now - seen < STAFF_SEEN_GRANULARITY:
+        return
+    name, value = BACKGROUND_HEADER
+    background = request.environ.get(name) == value
+    if not background and request.endpoint != "static":
+        state[STAFF_SEEN_KEY] = now
 
 
 def _mark_staff_active(_sender: Any, **_extra: Any) -> None:
@@ -225,19 +302,20 @@ def _template_context() -> dict[str, Any]:
     }
 
 
-FLAT_VALUES = (str, int, float, bool, type(None))
+CONTAINERS = (dict, list, tuple)
 
 
 def _thawed(value: Any) -> Any:
     """A copy of session contents: containers copied, everything else immutable anyway."""
     if isinstance(value, dict):
-        if all(isinstance(item, FLAT_VALUES) for item in value.values()):
-            return dict(value)
-        return {key: _thawed(item) for key, item in value.items()}
+        return {
+            key: _thawed(item) if isinstance(item, CONTAINERS) else item
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_thawed(item) for item in value]
+        return [_thawed(item) if isinstance(item, CONTAINERS) else item for item in value]
     if isinstance(value, tuple):
-        return tuple(_thawed(item) for item in value)
+        return tuple(_thawed(item) if isinstance(item, CONTAINERS) else item for item in value)
     return value
 
 
@@ -246,10 +324,11 @@ class StoreSessionInterface(SecureCookieSessionInterface):
 
     The signer is built once per app instead of once per request, and a worker keeps the
     contents of the cookies it verified for a minute: a staff screen polling every few
-    seconds sends the same cookie each time, and checking its signature and unpacking it
-    again was a large part of answering with a 304. The cache key is the whole signed
-    cookie, so only a cookie that passed the signature check once is ever reused, and a
-    copy is handed out so a request can never change the cached contents.
+    seconds sends the same cookies each time, and parsing the header, checking the
+    signature and unpacking the session again was a large part of answering with a 304.
+    The cache key is the whole Cookie header, so only a session cookie that passed the
+    signature check once is ever reused, and a copy is handed out so a request can never
+    change the cached contents.
     """
 
     REUSE_SECONDS = 60.0
@@ -272,23 +351,26 @@ class StoreSessionInterface(SecureCookieSessionInterface):
         # never needs its cookie sent again.)
         if not session.modified and not session.permanent:
             if session.accessed:
-                response.vary.add("Cookie")
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:
+                    response.headers["Vary"] = "Cookie"
             return
         super().save_session(app, session, response)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            return super().open_session(app, request)
+        header = request.environ.get("HTTP_COOKIE")
+        if not header:
+            return None if self.get_signing_serializer(app) is None else self.session_class()
         now = time.monotonic()
         with self._lock:
-            known = self._verified.get(value)
+            known = self._verified.get(header)
         if known is not None and now - known[0] < self.REUSE_SECONDS:
             return self.session_class(_thawed(known[1]))
         opened = super().open_session(app, request)
-        if opened is not None and opened:
+        if opened:  # a session cookie that passed the signature check
             with self._lock:
-                self._verified[value] = (now, _thawed(dict(opened)))
+                self._verified[header] = (now, _thawed(dict(opened)))
                 while len(self._verified) > self.SIZE:
                     self._verified.popitem(last=False)
         return opened
@@ -300,6 +382,8 @@ def init_web(app: Flask) -> None:
 
     app.session_interface = StoreSessionInterface()
     install_log_redaction(app)
+    # Inside ProxyFix (below), so it sees the scheme the client used.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     trusted = int(app.config["TRUSTED_PROXIES"])
     if trusted:
         # Only behind that many proxies of our own are X-Forwarded-For/-Proto true.
@@ -319,8 +403,8 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_check_csrf)
     app.before_request(_reject_nul_bytes)
     app.before_request(_staff_idle_logout)
     user_logged_in.connect(_mark_staff_active, app)
-    app.after_request(_set_headers)
     app.context_processor(_template_context)

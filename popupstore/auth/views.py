@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..ratelimits import LOGIN
 from ..security import mark_roles, public
 from .forms import LoginForm
@@ -34,13 +34,19 @@ def safe_next(target: str | None) -> str | None:
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
-    """Staff pages: log in first (redirect), then the role must fit (403)."""
+    """Staff pages: log in first (redirect), then the role must fit (403).
+
+    The check of Flask-Login's `login_required`, with the user looked up once for both
+    questions: staff screens poll, and each look-up through the request context counts.
+    """
 
     def decorate(view: F) -> F:
         @wraps(view)
-        @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
+                return login_manager.unauthorized()
+            if not user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -30,7 +30,7 @@ from ..kiosk.services import kiosk_mode, reset_visitor
 from ..organisations import CBS_CREDIT, municipalities
 from ..pagecache import cached_page, visitor_variant
 from ..security import count_failed_lookup, public
-from ..web import base_url
+from ..web import base_url, polled_fragment
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .models import Checkout
 from .qr import qr_png
@@ -271,21 +271,16 @@ def receipt_page(token: str) -> str:
 def receipt_partners(token: str) -> Any:
     """The live part of a receipt page, fetched by the page every few seconds."""
     state = _receipt_state_or_404(token)
-    etag = f"{state.etag}-{select_locale()}"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
+
+    def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
-        response = Response(
-            render_template(
-                "basket/_partners.html",
-                view=checkout_view(checkout),
-                product_names=product_name_map(),
-            )
+        return render_template(
+            "basket/_partners.html",
+            view=checkout_view(checkout),
+            product_names=product_name_map(),
         )
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache, private"
-    return response
+
+    return polled_fragment(f"{state.etag}-{select_locale()}", render)
 
 
 @bp.get("/r/<token>/qr.png")

@@ -144,8 +144,11 @@ def live_version(slug: str) -> str | None:
     )
     if event_id is None:
         return None
-    state = known.get(("live", event_id), lambda: _live_state(event_id))
-    return "-".join(str(part) for part in (event_id, *state))
+    version: str = known.get(
+        ("live", event_id),
+        lambda: "-".join(str(part) for part in (event_id, *_live_state(event_id))),
+    )
+    return version
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..agreements.services import event_agreements
@@ -16,6 +16,7 @@ from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
 from ..extensions import db
 from ..i18n import select_locale
+from ..web import polled_fragment
 from .charts import popularity_chart
 from .forms import PairsForm, TablesForm
 from .services import (
@@ -56,16 +57,12 @@ def _live(slug: str, template: str, context: Callable[[Event], dict[str, Any]]) 
     version = live_version(slug)
     if version is None:
         abort(404)
-    etag = f"{version}-{select_locale()}"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
+
+    def render() -> str:
         event = get_event(slug)
-        response = Response(render_template(template, event=event, **context(event)))
-    response.set_etag(etag)
-    # Staff data: never in a shared cache, and always revalidated.
-    response.headers["Cache-Control"] = "no-cache, private"
-    return response
+        return render_template(template, event=event, **context(event))
+
+    return polled_fragment(f"{version}-{select_locale()}", render)
 
 
 def _live_context(event: Event) -> dict[str, Any]:

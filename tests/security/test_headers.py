@@ -149,3 +149,27 @@ def test_templates_hold_no_inline_script_style_or_handlers(template):
     assert not INLINE_STYLE.search(source)
     assert not INLINE_HANDLER.search(source)
     assert not JAVASCRIPT_URL.search(source)
+
+
+def test_a_view_keeps_its_own_header_values_and_each_header_comes_once(app, client):
+    from flask import Response
+
+    from popupstore.security import public
+
+    @public
+    def framed() -> Response:
+        response = Response("<p>ingebed</p>")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return response
+
+    app.add_url_rule("/ingebed", "framed", framed)
+    response = fresh_request(client, "GET", "/ingebed")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Cache-Control") == ["private, max-age=60"]
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name
+    # Without a policy of its own, an HTML page is not stored.
+    assert fresh_request(client, "GET", "/").headers.getlist("Cache-Control") == [
+        "no-store, max-age=0"
+    ]

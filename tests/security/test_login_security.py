@@ -329,3 +329,38 @@ def test_an_unusable_rate_limit_storage_stops_the_start(monkeypatch, tmp_path, u
     with pytest.raises(ConfigError, match="POPUPSTORE_RATELIMIT_STORAGE_URI") as raised:
         create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
     assert words in str(raised.value)
+
+
+def test_a_changed_session_cookie_is_refused_after_the_real_one_was_accepted(
+    app, client, make_user
+):
+    make_user("fien", "facilitator", PASSWORD)
+    _login(client)
+    real = client.get_cookie("popupstore_session").value
+    assert fresh_request(client, "GET", "/facilitator/").status_code == 200
+    # The same cookie beside another one still counts; it was checked before.
+    headers = {"Cookie": f"popupstore_session={real}; voorkeur=donker"}
+    anonymous = app.test_client(use_cookies=False)  # sends only the Cookie header given
+    assert fresh_request(anonymous, "GET", "/facilitator/", headers=headers).status_code == 200
+    # One character changed in the signature: not the cookie that was checked, so refused.
+    forged = real[:-1] + ("A" if real[-1] != "A" else "B")
+    headers = {"Cookie": f"popupstore_session={forged}"}
+    assert fresh_request(anonymous, "GET", "/facilitator/", headers=headers).status_code == 302
+
+
+def test_the_session_remembers_the_browser_it_was_made_in(app, make_user):
+    make_user("fien", "facilitator", PASSWORD)
+    client = app.test_client()
+    laptop = {"User-Agent": "Laptop van de balie"}
+    _login(client, headers=laptop)
+    assert fresh_request(client, "GET", "/facilitator/", headers=laptop).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+        made_in = session["_id"]
+    # Flask-Login's session protection ("basic"): from another browser the login is no
+    # longer fresh. The identifier a worker remembers for the laptop is not reused.
+    other = {"User-Agent": "Een andere browser"}
+    assert fresh_request(client, "GET", "/facilitator/", headers=other).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_id"] == made_in
+        assert session["_fresh"] is False
