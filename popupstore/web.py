@@ -101,8 +101,14 @@ def polled_fragment(etag: str, render: Callable[[], str]) -> Response:
     """
     headers = {"ETag": quote_etag(etag), "Cache-Control": POLLED_CACHE_CONTROL}
     if request.if_none_match.contains(etag):
-        return Response(status=304, headers=headers)
+        return NotModified(status=304, headers=headers)
     return Response(render(), headers=headers)
+
+
+class NotModified(Response):
+    """An empty 304: no body, so no content type to work out."""
+
+    default_mimetype = None
 
 
 def _wants_json() -> bool:

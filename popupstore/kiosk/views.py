@@ -70,10 +70,10 @@ def _kiosk_context() -> dict[str, Any]:
 @bp.before_app_request
 def _stay_on_kiosk_pages() -> Response | None:
     """On a kiosk tablet, staff pages (and the API) open only after the PIN."""
+    if not kiosk_mode():  # the cheap question first: almost no device is a kiosk
+        return None
     endpoint = request.endpoint
     if endpoint is None or endpoint in KIOSK_ENDPOINTS or request.blueprint in KIOSK_BLUEPRINTS:
-        return None
-    if not kiosk_mode():
         return None
     return redirect(url_for("kiosk.unlock"))
 
