@@ -21,8 +21,7 @@ from sqlalchemy import delete, func, select
 from ..agreements.models import Agreement
 from ..agreements.services import AgreementLine, agreement_counts, event_agreements
 from ..basket.matchindex import event_index, intent_counts
-from ..catalog.models import Product
-from ..catalog.services import product_name_map
+from ..catalog.services import all_products, product_name_map
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
@@ -260,7 +259,7 @@ class ProductGroup:
 
 def conversation_groups(event: Event) -> list[ProductGroup]:
     """Per chosen product: who wants it, who already does it, from which organisations."""
-    products = {p.slug: p for p in db.session.execute(select(Product)).scalars()}
+    products = {p.slug: p for p in all_products()}
     holders: dict[str, list[Basket]] = {}
     for basket in event_index(event).baskets():
         for product in basket.items:
@@ -297,7 +296,7 @@ class CollaborationSuggestion:
 
 def collaboration_suggestions(event: Event) -> list[CollaborationSuggestion]:
     """Products wanted by two or more organisations of one province, with whom to ask."""
-    products = {p.slug: p for p in db.session.execute(select(Product)).scalars()}
+    products = {p.slug: p for p in all_products()}
     owners = {slug: product.owner for slug, product in products.items()}
     suggestions = []
     for found in event_collaborations(event_index(event).baskets(), owners):
