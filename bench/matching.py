@@ -44,9 +44,8 @@ from popupstore.db_setup import upgrade_schema
 from popupstore.events.models import Event
 from popupstore.events.services import activate_event, create_event, get_event
 from popupstore.extensions import db
-from popupstore.facilitator.pairing import conversation_pairs
 from popupstore.facilitator.services import make_table_plan
-from popupstore.matching import seat_tables
+from popupstore.matching import conversation_pairs, seat_tables
 from popupstore.organisations import municipalities, normalise_organisation
 
 SIZES = (200, 2_000, 20_000)

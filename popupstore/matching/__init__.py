@@ -22,11 +22,10 @@ from popupstore.matching.model import (
     intent_weight,
     round_score,
 )
+from popupstore.matching.pairing import Pairing, conversation_pairs
 from popupstore.matching.tables import (
-    Pairing,
     Table,
     TablePlan,
-    pair_up,
     score_matrix,
     seat_tables,
     table_sizes,
@@ -45,11 +44,11 @@ __all__ = [
     "SharedProduct",
     "Table",
     "TablePlan",
+    "conversation_pairs",
     "event_collaborations",
     "idf_value",
     "intent_weight",
     "overlap",
-    "pair_up",
     "round_score",
     "score_matrix",
     "seat_tables",

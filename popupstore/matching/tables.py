@@ -1,8 +1,8 @@
-"""Seating plans and conversation pairs for a whole event.
+"""Seating plans for a whole event.
 
-Both work on the matrix of pair scores of contract §5, with pairs of the same organisation set to
-zero: the tables objective counts only pairs whose organisations differ, and ``pair_up`` only
-pairs such people.
+The plan works on the matrix of pair scores of contract §5, with pairs of the same organisation
+set to zero (``objective_matrix``): the tables objective counts only pairs whose organisations
+differ. Conversation pairs (``pairing``) use the same matrix.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import networkx as nx
 import numpy as np
 
 from popupstore.matching.model import INTENTS, Basket, idf_value, intent_weight, round_score
@@ -55,14 +54,6 @@ class TablePlan:
     total_score: float
 
 
-@dataclass(frozen=True, slots=True)
-class Pairing:
-    """Pairs ``(low, high)`` of receipt numbers, sorted, and everyone left over, sorted."""
-
-    pairs: list[tuple[int, int]]
-    unpaired: list[int]
-
-
 def score_matrix(baskets: Sequence[Basket]) -> np.ndarray:
     """``S[i, j] = score(baskets[i], baskets[j])`` in the event formed by exactly these baskets.
 
@@ -89,7 +80,7 @@ def score_matrix(baskets: Sequence[Basket]) -> np.ndarray:
     return matrix
 
 
-def _objective_matrix(baskets: Sequence[Basket]) -> np.ndarray:
+def objective_matrix(baskets: Sequence[Basket]) -> np.ndarray:
     """Pair scores, with 0 for two baskets of the same organisation."""
     matrix = score_matrix(baskets)
     codes: dict[str, int] = {}
@@ -98,7 +89,8 @@ def _objective_matrix(baskets: Sequence[Basket]) -> np.ndarray:
     return matrix
 
 
-def _by_number(baskets: Sequence[Basket]) -> list[Basket]:
+def by_number(baskets: Sequence[Basket]) -> list[Basket]:
+    """The baskets sorted by receipt number; raises ValueError on a repeated number."""
     ordered = sorted(baskets, key=lambda basket: basket.number)
     for before, after in zip(ordered, ordered[1:], strict=False):
         if before.number == after.number:
@@ -291,11 +283,11 @@ def seat_tables(baskets: Sequence[Basket], min_size: int = 4, max_size: int = 6)
             f"table sizes need {MIN_TABLE_SIZE} <= min_size <= max_size <= {MAX_TABLE_SIZE}, "
             f"got min_size={min_size}, max_size={max_size}"
         )
-    ordered = _by_number(baskets)
+    ordered = by_number(baskets)
     sizes, movable = table_sizes(len(ordered), min_size, max_size)
     if not sizes:
         return TablePlan(tables=[], total_score=0.0)
-    objective = _objective_matrix(ordered)
+    objective = objective_matrix(ordered)
     if len(sizes) == 1:
         table_of = np.zeros(len(ordered), dtype=np.intp)
     else:
@@ -319,29 +311,3 @@ def seat_tables(baskets: Sequence[Basket], min_size: int = 4, max_size: int = 6)
         )
     tables.sort(key=lambda table: table.members[0])
     return TablePlan(tables=tables, total_score=round_score(total))
-
-
-def pair_up(baskets: Sequence[Basket]) -> Pairing:
-    """Conversation pairs: a maximum-weight matching (networkx, not maximum cardinality).
-
-    Edges join baskets of different organisations with a score above 0, weighted by that score.
-    Raises ValueError on a repeated number. networkx's blossom algorithm is O(N^3) in pure
-    Python: about 1 s for 200 baskets and 20 s for 500, so keep large events off the request
-    path.
-    """
-    ordered = _by_number(baskets)
-    objective = _objective_matrix(ordered)
-    graph = nx.Graph()
-    graph.add_nodes_from(basket.number for basket in ordered)
-    first, second = np.nonzero(np.triu(objective > 0.0))
-    graph.add_weighted_edges_from(
-        (ordered[i].number, ordered[j].number, float(objective[i, j]))
-        for i, j in zip(first.tolist(), second.tolist(), strict=True)
-    )
-    matching = nx.max_weight_matching(graph, maxcardinality=False)
-    pairs = sorted((min(a, b), max(a, b)) for a, b in matching)
-    paired = {number for pair in pairs for number in pair}
-    return Pairing(
-        pairs=pairs,
-        unpaired=[basket.number for basket in ordered if basket.number not in paired],
-    )

@@ -12,8 +12,7 @@ from popupstore.events.services import get_event
 from popupstore.extensions import db
 from popupstore.facilitator import services
 from popupstore.facilitator.models import ConversationPlan
-from popupstore.facilitator.pairing import conversation_pairs
-from popupstore.matching import seat_tables
+from popupstore.matching import conversation_pairs, seat_tables
 
 from .conftest import EVENT
 

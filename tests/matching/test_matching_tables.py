@@ -1,4 +1,4 @@
-"""seat_tables() and pair_up(): structure, rules and small cases checked by hand."""
+"""seat_tables(): structure, rules and small cases checked by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import random
 from collections import Counter
 
-import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,10 +14,8 @@ from hypothesis import strategies as st
 from popupstore.matching import (
     Basket,
     EventIndex,
-    Pairing,
     Table,
     TablePlan,
-    pair_up,
     score_matrix,
     seat_tables,
     table_sizes,
@@ -71,13 +68,10 @@ def test_repeated_numbers_are_rejected(make_basket):
     twice = [make_basket(1, {"a": "want"}), make_basket(1, {"b": "want"}, "Tilburg")]
     with pytest.raises(ValueError, match="twice"):
         seat_tables(twice)
-    with pytest.raises(ValueError, match="twice"):
-        pair_up(twice)
 
 
 def test_no_baskets():
     assert seat_tables([]) == TablePlan(tables=[], total_score=0.0)
-    assert pair_up([]) == Pairing(pairs=[], unpaired=[])
 
 
 def test_two_clear_groups(make_basket):
@@ -194,61 +188,3 @@ def test_score_matrix_equals_index_scores(make_basket):
     matrix = score_matrix(baskets)
     for (i, a), (j, b) in itertools.product(enumerate(baskets), repeat=2):
         assert matrix[i, j] == (index.score(a, b) if i != j else 0.0)
-
-
-# -- pair_up ----------------------------------------------------------------------------
-
-
-def test_pair_up_by_hand(make_basket):
-    # N = 4; n_a = 3 -> idf ln(7/3) = 0.8473; n_b = 2 -> ln 3.
-    # 1-2 would score most (same organisation: no edge); 2-3: a have-want 1.5 * 0.8473
-    # beats 1-3: a want-want 0.8473. 4 shares nothing.
-    baskets = [
-        make_basket(1, {"a": "want", "b": "want"}, "Breda"),
-        make_basket(2, {"a": "have", "b": "want"}, "Breda"),
-        make_basket(3, {"a": "want"}, "Tilburg"),
-        make_basket(4, {"c": "have"}, "Zeist"),
-    ]
-    assert pair_up(baskets) == Pairing(pairs=[(2, 3)], unpaired=[1, 4])
-
-
-def best_matching_weight(weights: dict[tuple[int, int], float], people: list[int]) -> float:
-    """Exhaustive maximum-weight matching for a handful of people."""
-    if len(people) < 2:
-        return 0.0
-    first, rest = people[0], people[1:]
-    best = best_matching_weight(weights, rest)  # first stays unpaired
-    for partner in rest:
-        weight = weights.get((first, partner), 0.0)
-        if weight > 0:
-            others = [p for p in rest if p != partner]
-            best = max(best, weight + best_matching_weight(weights, others))
-    return best
-
-
-@settings(max_examples=80, deadline=None)
-@given(data=st.data())
-def test_pair_up_is_a_maximum_weight_matching(events, data) -> None:
-    event: list[Basket] = data.draw(events(max_size=9, organisations=5))
-    index = EventIndex(event)
-    pairing = pair_up(event)
-
-    numbers = sorted(basket.number for basket in event)
-    paired = [number for pair in pairing.pairs for number in pair]
-    assert sorted(paired + pairing.unpaired) == numbers
-    assert pairing.unpaired == sorted(pairing.unpaired)
-    assert pairing.pairs == sorted(pairing.pairs)
-    weights: dict[tuple[int, int], float] = {}
-    for a, b in itertools.permutations(event, 2):
-        if a.organisation != b.organisation and index.score(a, b) > 0:
-            weights[(a.number, b.number)] = index.score(a, b)
-    for low, high in pairing.pairs:
-        assert low < high
-        assert (low, high) in weights  # different organisations, score above 0
-    achieved = sum(weights[pair] for pair in pairing.pairs)
-    assert achieved == pytest.approx(best_matching_weight(weights, numbers), abs=1e-9)
-
-    reference = nx.Graph()
-    reference.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items() if a < b)
-    expected = sum(weights[(min(a, b), max(a, b))] for a, b in nx.max_weight_matching(reference))
-    assert achieved == pytest.approx(expected, abs=1e-9)
