@@ -8,6 +8,7 @@ a visitor who did not share contact details is shown by receipt number only.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -176,18 +177,12 @@ def event_agreements(event: Event, limit: int | None = None) -> list[AgreementLi
     return [_line(agreement) for agreement in db.session.execute(query).scalars()]
 
 
-def agreement_counts(event: Event) -> int:
-    """How many agreements the event's visitors recorded (erased visitors' ones are gone)."""
-    query = select(func.count(Agreement.id)).where(Agreement.event_id == event.id)
+def count_agreements(events: Iterable[Event]) -> int:
+    """How many agreements visitors recorded at these events, taken together.
+
+    The one count every screen shows (live overview, statistics, comparison); an erased
+    visitor's agreements are gone with them, so they count nowhere.
+    """
+    event_ids = [event.id for event in events]
+    query = select(func.count(Agreement.id)).where(Agreement.event_id.in_(event_ids))
     return int(db.session.execute(query).scalar_one())
-
-
-def agreement_totals() -> dict[str, int]:
-    """Agreements per event slug, every event included (0 when none), for the statistics."""
-    query = (
-        select(Event.slug, func.count(Agreement.id))
-        .outerjoin(Agreement, Agreement.event_id == Event.id)
-        .group_by(Event.slug)
-        .order_by(Event.slug)
-    )
-    return {slug: int(count) for slug, count in db.session.execute(query)}

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from ..agreements.models import Agreement
-from ..agreements.services import AgreementLine, agreement_counts, event_agreements
+from ..agreements.services import AgreementLine, count_agreements, event_agreements
 from ..basket.matchindex import event_index, intent_counts
 from ..catalog.services import all_products, product_name_map
 from ..errors import ValidationError
@@ -114,7 +114,7 @@ def live_summary(event: Event) -> LiveSummary:
         checkouts=len(baskets),
         organisations=len({b.organisation for b in baskets}),
         provinces=len({b.province for b in baskets} - {UNKNOWN_PROVINCE}),
-        agreements=agreement_counts(event),
+        agreements=count_agreements([event]),
         products=product_popularity(event),
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..agreements.models import Agreement
+from ..agreements.services import count_agreements
 from ..basket.matchindex import event_index
 from ..basket.models import Checkout
 from ..events.models import Event
@@ -122,12 +122,6 @@ def _checkout_details(event_ids: Sequence[int]) -> tuple[list[Count], list[Count
     return _ranked(types), _ranked(roles), int(shown_total)
 
 
-def agreements_made(event_ids: Sequence[int]) -> int:
-    """Agreements (samenwerkingsbonnen) recorded at these events."""
-    query = select(func.count(Agreement.id)).where(Agreement.event_id.in_(event_ids))
-    return int(db.session.execute(query).scalar_one())
-
-
 def statistics(events: Iterable[Event]) -> Statistics:
     """The statistics of these events taken together (one event, or all of them)."""
     events = list(events)
@@ -146,7 +140,7 @@ def statistics(events: Iterable[Event]) -> Statistics:
         organisation_types=types,
         roles=roles,
         matches_shown=matches_shown,
-        agreements=agreements_made(event_ids),
+        agreements=count_agreements(events),
     )
 
 

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from popupstore.agreements.models import Agreement
 from popupstore.agreements.services import (
-    agreement_counts,
-    agreement_totals,
     agreements_of,
+    count_agreements,
     record_agreement,
 )
 from popupstore.basket.services import find_checkout_by_token
@@ -157,9 +156,11 @@ def test_counts_per_event_for_the_statistics(app, client, pair, make_event, make
     client.post(form_url(anna["token"]), data={"choice": "2:geldfit", "text": "Samen"})
     client.post(form_url(bram["token"]), data={"choice": "1:vroegsignalering", "text": "Leren"})
     make_event("zwolle-2026", name="Zwolle", city="Zwolle")
-    assert agreement_counts(get_event("breda-2026")) == 2
-    assert agreement_counts(get_event("zwolle-2026")) == 0
-    assert agreement_totals() == {"breda-2026": 2, "zwolle-2026": 0}
+    breda, zwolle = get_event("breda-2026"), get_event("zwolle-2026")
+    assert count_agreements([breda]) == 2
+    assert count_agreements([zwolle]) == 0
+    assert count_agreements([breda, zwolle]) == 2
+    assert count_agreements([]) == 0
 
 
 def test_the_service_checks_what_the_form_cannot(app, pair):
