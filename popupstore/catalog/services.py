@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -327,8 +327,11 @@ def products_by_slug(slugs: Iterable[str]) -> dict[str, Product]:
 
 
 @dataclass(frozen=True, slots=True)
-class PopularProduct:
-    product: Product
+class ProductPopularity:
+    """A product (by slug and name) with how many checkouts want it and have it already."""
+
+    product: str
+    name: str
     want: int
     have: int
 
@@ -337,19 +340,29 @@ class PopularProduct:
         return self.want + self.have
 
 
-def popular_products(event: Any, limit: int = 6) -> list[PopularProduct]:
-    """The most chosen active products of an event, most chosen first, then by name."""
+def most_chosen(
+    counts: Mapping[str, tuple[int, int]], names: Mapping[str, str]
+) -> list[ProductPopularity]:
+    """Products ranked the one way every screen ranks them: by how often they were chosen
+    (want + have), most first, then by name, then by slug.
+
+    `counts` maps a slug to its (want, have); a slug without a name is shown by its slug.
+    """
+    ranked = [
+        ProductPopularity(slug, names.get(slug, slug), want, have)
+        for slug, (want, have) in counts.items()
+    ]
+    ranked.sort(key=lambda p: (-p.total, p.name, p.product))
+    return ranked
+
+
+def popular_products(event: Any, limit: int = 6) -> list[ProductPopularity]:
+    """The most chosen active products of an event (`most_chosen`), at most `limit`."""
     from ..basket.matchindex import intent_counts
 
-    counts = intent_counts(event)
-    products = {p.slug: p for p in active_products()}
-    ranked = [
-        PopularProduct(products[slug], want, have)
-        for slug, (want, have) in counts.items()
-        if slug in products
-    ]
-    ranked.sort(key=lambda p: (-p.total, p.product.name))
-    return ranked[:limit]
+    names = {p.slug: p.name for p in active_products()}
+    counts = {slug: count for slug, count in intent_counts(event).items() if slug in names}
+    return most_chosen(counts, names)[:limit]
 
 
 # --- catalog admin: one product at a time, and the catalog as a product file ---------------

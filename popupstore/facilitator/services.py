@@ -21,7 +21,12 @@ from sqlalchemy import delete, func, select
 from ..agreements.models import Agreement
 from ..agreements.services import AgreementLine, count_agreements, event_agreements
 from ..basket.matchindex import event_index, intent_counts
-from ..catalog.services import all_products, product_name_map
+from ..catalog.services import (
+    ProductPopularity,
+    all_products,
+    most_chosen,
+    product_name_map,
+)
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
@@ -77,35 +82,17 @@ def staff_visitor(basket: Basket) -> StaffVisitor:
 
 
 @dataclass(frozen=True, slots=True)
-class ProductPopularity:
-    product: str
-    name: str
-    want: int
-    have: int
-
-    @property
-    def total(self) -> int:
-        return self.want + self.have
-
-
-@dataclass(frozen=True, slots=True)
 class LiveSummary:
     checkouts: int
     organisations: int
     provinces: int
     agreements: int
-    products: list[ProductPopularity]  # most chosen first, then by name
+    products: list[ProductPopularity]  # most_chosen order
 
 
 def product_popularity(event: Event) -> list[ProductPopularity]:
-    """Every product in the event's baskets with its want/have split, most chosen first."""
-    names = product_name_map()
-    ranked = [
-        ProductPopularity(slug, names.get(slug, slug), want, have)
-        for slug, (want, have) in intent_counts(event).items()
-    ]
-    ranked.sort(key=lambda p: (-p.total, p.name, p.product))
-    return ranked
+    """Every product in the event's baskets with its want/have split (`most_chosen`)."""
+    return most_chosen(intent_counts(event), product_name_map())
 
 
 def live_summary(event: Event) -> LiveSummary:
@@ -180,8 +167,8 @@ def product_overlap(event: Event) -> ProductOverlap:
     counted = overlap(event_index(event).baskets())
     names = product_name_map()
     holders = {p.product: p.want + p.have for p in counted.products}
-    shown = sorted(holders, key=lambda slug: (-holders[slug], names.get(slug, slug)))
-    shown = shown[:HEATMAP_PRODUCTS]
+    ranked = most_chosen({p.product: (p.want, p.have) for p in counted.products}, names)
+    shown = [p.product for p in ranked[:HEATMAP_PRODUCTS]]
     pairs = {(p.a, p.b): p.count for p in counted.pairs}
     rows = [PairRow(names.get(p.a, p.a), names.get(p.b, p.b), p.count) for p in counted.pairs]
     rows.sort(key=lambda row: (-row.count, row.a, row.b))
@@ -267,26 +254,29 @@ class ProductGroup:
 
 
 def conversation_groups(event: Event) -> list[ProductGroup]:
-    """Per chosen product: who wants it, who already does it, from which organisations."""
+    """Per chosen product (`most_chosen` order): who wants it, who already does it, and
+    from which organisations."""
     products = {p.slug: p for p in all_products()}
+    index = event_index(event)
     holders: dict[str, list[Basket]] = {}
-    for basket in event_index(event).baskets():
+    for basket in index.baskets():
         for product in basket.items:
             holders.setdefault(product, []).append(basket)
     groups = []
-    for slug, baskets in holders.items():
+    names = {slug: product.name for slug, product in products.items()}
+    for ranked in most_chosen(index.intent_counts(), names):
+        slug, baskets = ranked.product, holders[ranked.product]
         found = products.get(slug)
         groups.append(
             ProductGroup(
                 product=slug,
-                name=found.name if found else slug,
+                name=ranked.name,
                 owner=found.owner if found else "",
                 wanting=[staff_visitor(b) for b in baskets if b.items[slug] == "want"],
                 doing=[staff_visitor(b) for b in baskets if b.items[slug] == "have"],
                 organisations=sorted({b.organisation_name for b in baskets if b.share_contact}),
             )
         )
-    groups.sort(key=lambda g: (-(len(g.wanting) + len(g.doing)), g.name, g.product))
     return groups
 
 

@@ -43,8 +43,7 @@ def _with_rest(counts: Sequence[Count], limit: int, rest_label: str) -> list[Cou
 def report_charts(stats: Statistics, product_names: Mapping[str, str]) -> ReportCharts:
     want, have = _("Wil ik"), _("Doen we al")
     products = [
-        Row(_name(product_names, p.product), (p.want, p.have))
-        for p in stats.top_products(TOP_PRODUCTS)
+        Row(p.name, (p.want, p.have)) for p in stats.top_products(product_names, TOP_PRODUCTS)
     ]
     pairs = [
         Row(f"{_name(product_names, p.a)} + {_name(product_names, p.b)}", (p.count,))

@@ -8,7 +8,7 @@ type, role, matches shown) is counted in the database over the same checkouts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from ..agreements.services import count_agreements
 from ..basket.matchindex import event_index
 from ..basket.models import Checkout
+from ..catalog.services import ProductPopularity, most_chosen
 from ..events.models import Event
 from ..extensions import db
 from ..matching import Basket, PairCount, ProductCount, overlap
@@ -59,9 +60,11 @@ class Statistics:
     def lines(self) -> int:
         return sum(p.want + p.have for p in self.products)
 
-    def top_products(self, limit: int | None = None) -> list[ProductCount]:
-        """Products by how often they were chosen, most first, then by slug."""
-        ranked = sorted(self.products, key=lambda p: (-(p.want + p.have), p.product))
+    def top_products(
+        self, names: Mapping[str, str], limit: int | None = None
+    ) -> list[ProductPopularity]:
+        """The products in `most_chosen` order (by name after the count), at most `limit`."""
+        ranked = most_chosen({p.product: (p.want, p.have) for p in self.products}, names)
         return ranked[:limit] if limit is not None else ranked
 
     def every_province(self) -> list[Count]:
