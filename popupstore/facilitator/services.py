@@ -27,6 +27,7 @@ from ..catalog.services import (
     most_chosen,
     product_name_map,
 )
+from ..charts import Heatmap, Network, heatmap, network_layout
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
@@ -42,7 +43,6 @@ from ..matching import (
 from ..matching.tables import MAX_TABLE_SIZE, MIN_TABLE_SIZE
 from ..organisations import UNKNOWN_PROVINCE
 from ..pagecache import freshness
-from .charts import Heatmap, Network, heatmap, network_layout
 from .models import ConversationPlan
 
 # Seating 2,000 people takes about 1.2 s and 100 MB; 3,000 already 5 s and 200 MB.

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from ..agreements.services import event_agreements
 from ..auth.views import role_required
 from ..basket.matchindex import event_index
+from ..charts import Row, bar_chart
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
 from ..extensions import db
 from ..i18n import select_locale
 from ..web import polled_fragment
-from .charts import popularity_chart
 from .forms import PairsForm, TablesForm
 from .services import (
     collaboration_suggestions,
@@ -67,8 +67,12 @@ def _live(slug: str, template: str, context: Callable[[Event], dict[str, Any]]) 
 
 def _live_context(event: Event) -> dict[str, Any]:
     summary = live_summary(event)
-    rows = [(p.name, p.want, p.have) for p in summary.products[:CHART_PRODUCTS]]
-    return {"summary": summary, "chart": popularity_chart(rows)}
+    chart = bar_chart(
+        _("Meest gekozen"),
+        [Row(p.name, (p.want, p.have)) for p in summary.products[:CHART_PRODUCTS]],
+        (_("Wil ik"), _("Doen we al")),
+    )
+    return {"summary": summary, "chart": chart}
 
 
 @bp.get("/")

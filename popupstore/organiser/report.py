@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from ..basket.forms import TYPE_LABELS
-from .charts import Chart, Row, bar_chart, column_chart
+from ..charts import Chart, Row, bar_chart, column_chart
 from .stats import NO_ROLE, Count, EventSummary, Statistics
 
 TOP_PRODUCTS = 15

@@ -34,7 +34,7 @@ def test_live_summary_counts_checkouts_organisations_provinces(app, crowd):
 def test_the_overview_shows_counts_chart_and_table(client, crowd, staff):
     html = client.get(EVENT).get_data(as_text=True)
     assert counts(html) == {"checkouts": 5, "organisations": 4, "provinces": 2, "agreements": 0}
-    assert '<svg class="chart bars"' in html and 'role="img"' in html
+    assert '<svg class="chart__svg chart__svg--bars"' in html and 'role="img"' in html
     row = re.search(r'<th scope="row">Geldfit</th>(.*?)</tr>', html).group(1)
     assert re.findall(r">(\d+)<", row) == ["3", "1", "4"]
     assert f'data-poll="{LIVE}"' in html
