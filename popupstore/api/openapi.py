@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..basket.models import INTENTS
-from ..basket.services import EMAIL_LIMIT, MAX_ITEMS, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
-from ..organisations import ORGANISATION_TYPES
+from ..basket.services import IDEMPOTENCY_KEY
 from ..organiser.exports import BASKET_LINE_COLUMNS, DEFAULT_FORMAT, FORMATS
+from .schema import CHECKOUT_REQUEST, TABLES_REQUEST
 
 JSON = "application/json"
 
@@ -28,7 +28,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     """Error answers of an operation; every one may answer 400 to an unreadable request."""
     texts = {
         400: "The request cannot be read: malformed JSON, not UTF-8, not an object, "
-        "a bad header, or a NUL character in the address",
+        "or a NUL character in the address",
         401: "No or unknown token",
         403: "Token of the wrong role",
         404: "Not found",
@@ -57,15 +57,16 @@ IDEMPOTENCY_PARAM = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "description": "Repeat the same body under the same key to get the first answer again.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[\\x20-\\x7e]+$"},
+    "description": "Repeat the same body under the same key (per event) to get the first "
+    "answer again; another body under a used key is a 409. 1 to 80 printable ASCII "
+    "characters: another value is a 422 with `fields` naming `Idempotency-Key`.",
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
 }
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _schemas() -> dict[str, Any]:
     intent = {"type": "string", "enum": list(INTENTS)}
-    optional_text = {"type": ["string", "null"]}
     product_counts = {
         "type": "array",
         "items": {
@@ -130,44 +131,7 @@ def _schemas() -> dict[str, Any]:
                 "date": {"type": "string", "format": "date"},
             },
         },
-        "CheckoutRequest": {
-            "type": "object",
-            "required": ["items", "visitor"],
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": MAX_ITEMS,
-                    "items": {
-                        "type": "object",
-                        "required": ["product", "intent"],
-                        "properties": {
-                            "product": {"type": "string", "minLength": 1},
-                            "intent": intent,
-                        },
-                    },
-                },
-                "visitor": {
-                    "type": "object",
-                    "required": ["name", "organisation"],
-                    "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": NAME_LIMIT},
-                        "organisation": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": ORGANISATION_LIMIT,
-                        },
-                        "organisation_type": {
-                            "type": ["string", "null"],
-                            "enum": [*ORGANISATION_TYPES, "", None],
-                        },
-                        "role": {**optional_text, "maxLength": ROLE_LIMIT},
-                        "email": {**optional_text, "maxLength": EMAIL_LIMIT},
-                        "share_contact": {"type": ["boolean", "null"], "default": False},
-                    },
-                },
-            },
-        },
+        "CheckoutRequest": CHECKOUT_REQUEST.json_schema(),
         "SharedProduct": {
             "type": "object",
             "required": ["product", "mine", "theirs"],
@@ -316,13 +280,7 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
-        "TablesRequest": {
-            "type": "object",
-            "properties": {
-                "min_size": {"type": "integer", "minimum": 2, "maximum": 12, "default": 4},
-                "max_size": {"type": "integer", "minimum": 2, "maximum": 12, "default": 6},
-            },
-        },
+        "TablesRequest": TABLES_REQUEST.json_schema(),
         "Tables": {
             "type": "object",
             "required": ["tables", "total_score"],

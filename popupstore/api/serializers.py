@@ -7,7 +7,7 @@ from typing import Any
 from ..basket.services import CheckoutView
 from ..catalog.models import Product
 from ..events.models import Event
-from ..matching import Collaboration, Match, Overlap, TablePlan
+from ..matching import Collaboration, Match, Overlap
 from ..organiser.stats import Statistics
 
 
@@ -90,15 +90,6 @@ def overlap_json(overlap: Overlap) -> dict[str, Any]:
             {"product": p.product, "want": p.want, "have": p.have} for p in overlap.products
         ],
         "pairs": [{"a": p.a, "b": p.b, "count": p.count} for p in overlap.pairs],
-    }
-
-
-def tables_json(plan: TablePlan) -> dict[str, Any]:
-    return {
-        "tables": [
-            {"topic": t.topic, "members": list(t.members), "score": t.score} for t in plan.tables
-        ],
-        "total_score": plan.total_score,
     }
 
 

@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..basket.matchindex import event_index
 from ..basket.services import (
-    IDEMPOTENCY_KEY,
     checkout_view,
     erase_checkout,
     find_checkout_by_token,
@@ -25,7 +25,8 @@ from ..catalog.services import active_products
 from ..errors import DomainError
 from ..events.services import active_event, get_event, list_events
 from ..extensions import csrf, db
-from ..matching import overlap, seat_tables
+from ..facilitator.services import make_table_plan
+from ..matching import overlap
 from ..organiser.exports import export_response, parse_format, report_exporters
 from ..organiser.stats import statistics
 from ..security import count_failed_lookup, public
@@ -33,6 +34,7 @@ from ..web import base_url
 from .auth import token_required
 from .errors import ApiError, from_api_error, from_domain_error
 from .openapi import openapi_document
+from .schema import CHECKOUT_REQUEST, TABLES_REQUEST, validate
 from .serializers import (
     checkout_created_json,
     event_json,
@@ -40,7 +42,6 @@ from .serializers import (
     product_json,
     receipt_json,
     stats_json,
-    tables_json,
 )
 
 bp = Blueprint("api", __name__)
@@ -79,51 +80,7 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise ApiError(400, "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
-    unstorable = _unstorable_text(data)
-    if unstorable:
-        # Valid JSON, but no database stores a NUL character (PostgreSQL refuses it) or a
-        # lone UTF-16 surrogate (not encodable as UTF-8) in text.
-        raise ApiError(
-            422,
-            "Text may not contain NUL characters or lone surrogates.",
-            {path: "Contains a character that cannot be stored." for path in unstorable},
-        )
     return data
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _unstorable_text(data: Any) -> list[str]:
-    """The dotted paths (as in `fields`) of every key or string that cannot be stored."""
-    found: list[str] = []
-    # A stack, not recursion: a body may nest as deep as the JSON parser allows.
-    stack: list[tuple[str, Any]] = [("", data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if not _storable(value):
-                found.append(path)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                inner = f"{path}.{key}" if path else str(key)
-                if not _storable(key):
-                    found.append(inner)
-                stack.append((inner, item))
-        elif isinstance(value, list):
-            stack.extend(
-                (f"{path}.{index}" if path else str(index), item)
-                for index, item in enumerate(value)
-            )
-    # A path may itself hold the character; the error must still be writable as JSON.
-    return sorted(path.encode("utf-8", "replace").decode("utf-8") for path in found)
 
 
 @bp.errorhandler(ApiError)
@@ -162,9 +119,9 @@ def show_active_event() -> Response:
 def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
     event = get_event(slug)
     body = json_body()
+    known = validate(CHECKOUT_REQUEST, body, _l("De bestelling klopt niet."))
+    # place_checkout checks the key: the kiosk sends one too.
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not IDEMPOTENCY_KEY.match(key):
-        raise ApiError(400, "Idempotency-Key must be 1 to 80 printable ASCII characters.")
     checkout_request = parse_checkout_payload(body)
     root = base_url()
     outcome = place_checkout(
@@ -172,7 +129,8 @@ def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
         checkout_request,
         lambda view: checkout_created_json(view, root),
         idempotency_key=key,
-        fingerprint=request_fingerprint(body) if key is not None else None,
+        # Unknown fields are ignored, so "the same body" means the same known fields.
+        fingerprint=request_fingerprint(known) if key is not None else None,
     )
     db.session.commit()
     token = outcome.response["token"]
@@ -211,32 +169,15 @@ def show_overlap(slug: str) -> Response:
     return jsonify(overlap_json(overlap(event_index(event).baskets())))
 
 
-def _table_size(body: dict[str, Any], name: str, default: int, fields: dict[str, str]) -> int:
-    value = body.get(name, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        fields[name] = "Must be a whole number."
-        return default
-    if not 2 <= value <= 12:
-        fields[name] = "Must be between 2 and 12."
-    return value
-
-
 @bp.post("/events/<slug>/tables")
 @token_required(*STAFF)
 def create_tables(slug: str) -> Response:
+    """The facilitator's table plan, made and stored by the same service as their page."""
     event = get_event(slug)
-    body = json_body(required=False)
-    fields: dict[str, str] = {}
-    min_size = _table_size(body, "min_size", 4, fields)
-    max_size = _table_size(body, "max_size", 6, fields)
-    if not fields and min_size > max_size:
-        fields["min_size"] = "Must not be larger than max_size."
-    if fields:
-        raise ApiError(422, "The table sizes are not valid.", fields)
-    plan = seat_tables(event_index(event).baskets(), min_size=min_size, max_size=max_size)
-    return jsonify(tables_json(plan))
+    sizes = validate(TABLES_REQUEST, json_body(required=False), _l("De tafelgrootte klopt niet."))
+    stored = make_table_plan(event, sizes["min_size"], sizes["max_size"])
+    db.session.commit()
+    return jsonify(stored.plan)
 
 
 @bp.get("/events/<slug>/stats")

@@ -5,20 +5,25 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
+from ..matching.tables import DEFAULT_MAX_SIZE, DEFAULT_MIN_SIZE, MAX_TABLE_SIZE, MIN_TABLE_SIZE
+
+# The browser hint; the table-size rule itself is checked by the service, which names the
+# field that breaks it.
+SIZE_INPUT = {"inputmode": "numeric", "min": MIN_TABLE_SIZE, "max": MAX_TABLE_SIZE}
+
 
 class TablesForm(FlaskForm):
-    # Ranges and min <= max are the service's rules; it names the field that is wrong.
     min_size = IntegerField(
         _l("Minstens aan een tafel"),
-        default=4,
+        default=DEFAULT_MIN_SIZE,
         validators=[InputRequired(_l("Vul een heel getal in."))],
-        render_kw={"inputmode": "numeric", "min": 2, "max": 12},
+        render_kw=SIZE_INPUT,
     )
     max_size = IntegerField(
         _l("Hoogstens aan een tafel"),
-        default=6,
+        default=DEFAULT_MAX_SIZE,
         validators=[InputRequired(_l("Vul een heel getal in."))],
-        render_kw={"inputmode": "numeric", "min": 2, "max": 12},
+        render_kw=SIZE_INPUT,
     )
 
 

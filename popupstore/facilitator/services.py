@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -40,20 +41,26 @@ from ..matching import (
     round_score,
     seat_tables,
 )
-from ..matching.tables import MAX_TABLE_SIZE, MIN_TABLE_SIZE
+from ..matching.tables import (
+    DEFAULT_MAX_SIZE,
+    DEFAULT_MIN_SIZE,
+    MAX_TABLE_SIZE,
+    MIN_TABLE_SIZE,
+    TableSizeError,
+    TableSizeProblem,
+    check_table_sizes,
+)
 from ..organisations import UNKNOWN_PROVINCE
 from ..pagecache import freshness
 from .models import ConversationPlan
 
-# Seating 2,000 people takes about 1.2 s and 100 MB; 3,000 already 5 s and 200 MB.
-TABLES_LIMIT: Final = 2_000
-# Pairing is O(n^3): about 1 s for 1,000 visitors, 20 s for 2,000.
-PAIRS_LIMIT: Final = 1_000
 HEATMAP_PRODUCTS: Final = 16
 NETWORK_VISITORS: Final = 80
 LINKS_PER_VISITOR: Final = 3
 WALL_PRODUCTS: Final = 5
 WALL_AGREEMENTS: Final = 6
+# The facilitator's buttons make a plan from two visitors on.
+PLANNED_AT_LEAST: Final = 2
 
 
 # --- who is who on a staff screen ----------------------------------------------------------
@@ -316,24 +323,27 @@ def collaboration_suggestions(event: Event) -> list[CollaborationSuggestion]:
 # --- tables and pairs ----------------------------------------------------------------------
 
 
-def _check_sizes(min_size: Any, max_size: Any) -> None:
-    fields: dict[str, str] = {}
-    for name, value in (("min_size", min_size), ("max_size", max_size)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            fields[name] = str(_l("Vul een heel getal in."))
-        elif not MIN_TABLE_SIZE <= value <= MAX_TABLE_SIZE:
-            fields[name] = str(
-                _l("Kies %(low)d tot en met %(high)d.", low=MIN_TABLE_SIZE, high=MAX_TABLE_SIZE)
-            )
-    if not fields and min_size > max_size:
-        fields["min_size"] = str(_l("Mag niet groter zijn dan het grootste aantal."))
-    if fields:
-        raise ValidationError(str(_l("De tafelgrootte klopt niet.")), fields)
+def _size_message(problem: TableSizeProblem) -> str:
+    if problem is TableSizeProblem.NOT_WHOLE:
+        return str(_l("Vul een heel getal in."))
+    if problem is TableSizeProblem.OUT_OF_RANGE:
+        return str(_l("Kies %(low)d tot en met %(high)d.", low=MIN_TABLE_SIZE, high=MAX_TABLE_SIZE))
+    return str(_l("Mag niet groter zijn dan het grootste aantal."))
 
 
-def _event_baskets(event: Event, limit: int, too_many: str) -> list[Basket]:
+def table_sizes_or_error(min_size: object, max_size: object) -> tuple[int, int]:
+    """The sizes as ints under the table-size rule (`check_table_sizes`); a ValidationError
+    names each field that breaks it, in Dutch."""
+    try:
+        return check_table_sizes(min_size, max_size)
+    except TableSizeError as error:
+        fields = {name: _size_message(problem) for name, problem in error.problems.items()}
+        raise ValidationError(str(_l("De tafelgrootte klopt niet.")), fields) from None
+
+
+def _event_baskets(event: Event, limit: int, too_many: str, minimum: int) -> list[Basket]:
     baskets = event_index(event).baskets()
-    if len(baskets) < 2:
+    if len(baskets) < minimum:
         raise ValidationError(str(_l("Er zijn nog te weinig bonnen om in te delen.")))
     if len(baskets) > limit:
         raise ValidationError(too_many)
@@ -356,22 +366,33 @@ def _store_plan(
     return stored
 
 
-def make_table_plan(event: Event, min_size: int = 4, max_size: int = 6) -> ConversationPlan:
-    """Seat every checkout of the event at a table (`seat_tables`) and store the plan.
+def make_table_plan(
+    event: Event,
+    min_size: object = DEFAULT_MIN_SIZE,
+    max_size: object = DEFAULT_MAX_SIZE,
+    *,
+    minimum_checkouts: int = 0,
+) -> ConversationPlan:
+    """Seat every checkout of the event at a table (`seat_tables`) and store the plan as the
+    event's newest, which the tables page and the wall show.
 
-    Raises ValidationError for sizes outside 2..12 or min > max, with fewer than two
-    checkouts, or above TABLES_LIMIT checkouts.
+    `plan` holds the API's answer: {"tables": [{"topic", "members", "score"}],
+    "total_score"}. Raises ValidationError for sizes that break the table-size rule, above
+    the TABLES_LIMIT setting, or below `minimum_checkouts` checkouts (the facilitator's
+    button asks for PLANNED_AT_LEAST; the API takes any event: no checkouts, no tables).
     """
-    _check_sizes(min_size, max_size)
+    min_size, max_size = table_sizes_or_error(min_size, max_size)
+    limit = current_app.config["TABLES_LIMIT"]
     baskets = _event_baskets(
         event,
-        TABLES_LIMIT,
+        limit,
         str(
             _l(
                 "Tafels indelen kan tot %(limit)d bezoekers; dit evenement heeft er meer.",
-                limit=TABLES_LIMIT,
+                limit=limit,
             )
         ),
+        minimum_checkouts,
     )
     seating = seat_tables(baskets, min_size=min_size, max_size=max_size)
     plan = {
@@ -386,17 +407,14 @@ def make_table_plan(event: Event, min_size: int = 4, max_size: int = 6) -> Conve
 def make_pair_plan(event: Event) -> ConversationPlan:
     """Pair up the event's checkouts for 1:1 conversations and store the pairs.
 
-    Raises ValidationError with fewer than two checkouts or above PAIRS_LIMIT of them.
+    Raises ValidationError with fewer than two checkouts or above the PAIRS_LIMIT setting.
     """
+    limit = current_app.config["PAIRS_LIMIT"]
     baskets = _event_baskets(
         event,
-        PAIRS_LIMIT,
-        str(
-            _l(
-                "Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.",
-                limit=PAIRS_LIMIT,
-            )
-        ),
+        limit,
+        str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
+        PLANNED_AT_LEAST,
     )
     pairing = conversation_pairs(baskets)
     plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}

@@ -20,6 +20,7 @@ from ..i18n import select_locale
 from ..web import polled_fragment
 from .forms import PairsForm, TablesForm
 from .services import (
+    PLANNED_AT_LEAST,
     collaboration_suggestions,
     conversation_groups,
     live_summary,
@@ -179,7 +180,12 @@ def make_tables(slug: str) -> Any:
             )
         return _tables_page(found, form, 422, _("De tafelgrootte klopt niet."))
     try:
-        make_table_plan(found, form.min_size.data or 0, form.max_size.data or 0)
+        make_table_plan(
+            found,
+            form.min_size.data,
+            form.max_size.data,
+            minimum_checkouts=PLANNED_AT_LEAST,
+        )
     except DomainError as error:
         db.session.rollback()
         for name, message in error.fields.items():

@@ -11,14 +11,19 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 import numpy as np
 
 from popupstore.matching.model import INTENTS, Basket, idf_value, intent_weight, round_score
 
+# The table-size rule: every caller (the facilitator's form and service, the API and its
+# OpenAPI document, seat_tables itself) takes its bounds and defaults from here.
 MIN_TABLE_SIZE: Final = 2
 MAX_TABLE_SIZE: Final = 12
+DEFAULT_MIN_SIZE: Final = 4
+DEFAULT_MAX_SIZE: Final = 6
 
 # Gains below this are float noise, not improvements; it keeps the local search from cycling.
 _EPSILON: Final = 1e-9
@@ -34,6 +39,58 @@ _RESTARTS_PER_PERSON: Final = 25
 _MIN_RESTARTS: Final = 40
 _MAX_RESTARTS: Final = 1_000
 _KICK_SWAPS: Final = 3
+
+
+class TableSizeProblem(StrEnum):
+    """What can be wrong with a table size."""
+
+    NOT_WHOLE = "not_whole"  # not a whole number
+    OUT_OF_RANGE = "out_of_range"  # outside MIN_TABLE_SIZE..MAX_TABLE_SIZE
+    ABOVE_MAX = "above_max"  # min_size larger than max_size
+
+
+class TableSizeError(ValueError):
+    """Table sizes that break the rule; `problems` maps "min_size"/"max_size" to what is wrong."""
+
+    def __init__(self, problems: dict[str, TableSizeProblem], min_size: object, max_size: object):
+        super().__init__(
+            f"table sizes need {MIN_TABLE_SIZE} <= min_size <= max_size <= {MAX_TABLE_SIZE}, "
+            f"got min_size={min_size!r}, max_size={max_size!r}"
+        )
+        self.problems = problems
+
+
+def whole_number(value: object) -> int | None:
+    """`value` as an int when JSON Schema calls it an integer (12 and 12.0, never True or
+    "12"); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def check_table_sizes(min_size: object, max_size: object) -> tuple[int, int]:
+    """The table-size rule: both whole numbers from MIN_TABLE_SIZE to MAX_TABLE_SIZE, and
+    min_size at most max_size. Returns them as ints; raises TableSizeError naming each
+    problem."""
+    problems: dict[str, TableSizeProblem] = {}
+    sizes: dict[str, int] = {}
+    for name, value in (("min_size", min_size), ("max_size", max_size)):
+        number = whole_number(value)
+        if number is None:
+            problems[name] = TableSizeProblem.NOT_WHOLE
+        elif not MIN_TABLE_SIZE <= number <= MAX_TABLE_SIZE:
+            problems[name] = TableSizeProblem.OUT_OF_RANGE
+        else:
+            sizes[name] = number
+    if not problems and sizes["min_size"] > sizes["max_size"]:
+        problems["min_size"] = TableSizeProblem.ABOVE_MAX
+    if problems:
+        raise TableSizeError(problems, min_size, max_size)
+    return sizes["min_size"], sizes["max_size"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +325,9 @@ def _topic(members: Sequence[Basket]) -> str:
     return min(held, key=lambda product: (-held[product], product))
 
 
-def seat_tables(baskets: Sequence[Basket], min_size: int = 4, max_size: int = 6) -> TablePlan:
+def seat_tables(
+    baskets: Sequence[Basket], min_size: int = DEFAULT_MIN_SIZE, max_size: int = DEFAULT_MAX_SIZE
+) -> TablePlan:
     """Seat every basket at exactly one table, maximising the score of pairs at one table.
 
     The objective sums ``score(a, b)`` over all pairs at the same table whose organisations
@@ -276,13 +335,10 @@ def seat_tables(baskets: Sequence[Basket], min_size: int = 4, max_size: int = 6)
     the number of baskets allows it, else exactly one short table. ``topic`` is the product
     most members hold (ties by lowest slug). A heuristic (greedy seating, swap and move local
     search, seeded perturbation restarts): the same baskets, in any order, give the same plan.
-    Raises ValueError unless ``2 <= min_size <= max_size <= 12``, or on a repeated number.
+    Raises TableSizeError (a ValueError) for sizes that break ``check_table_sizes``, and
+    ValueError on a repeated number.
     """
-    if not MIN_TABLE_SIZE <= min_size <= max_size <= MAX_TABLE_SIZE:
-        raise ValueError(
-            f"table sizes need {MIN_TABLE_SIZE} <= min_size <= max_size <= {MAX_TABLE_SIZE}, "
-            f"got min_size={min_size}, max_size={max_size}"
-        )
+    min_size, max_size = check_table_sizes(min_size, max_size)
     ordered = by_number(baskets)
     sizes, movable = table_sizes(len(ordered), min_size, max_size)
     if not sizes:

@@ -244,12 +244,24 @@ def test_idempotency_key_replays_the_first_answer(client, store):
     assert count_checkouts() == 2
 
 
-@pytest.mark.parametrize("key", ["", "x" * 81, "tab\there", "é"])
-def test_bad_idempotency_keys_are_400(client, store, key):
+@pytest.mark.parametrize("key", ["", "x" * 81, "tab\there", "é", "\x7f"])
+def test_a_bad_idempotency_key_is_a_validation_error_on_the_header(client, store, key):
+    """One check, one answer: the same 422 as a bad field of the body, named by the header."""
     response = client.post(URL, json=body(), headers={"Idempotency-Key": key})
-    assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "bad_request"
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error"
+    assert list(error["fields"]) == ["Idempotency-Key"]
     assert count_checkouts() == 0
+
+
+def test_the_idempotency_key_may_be_80_printable_characters(client, store):
+    key = "".join(chr(c) for c in range(0x20, 0x7F))[:80]
+    first = client.post(URL, json=body(), headers={"Idempotency-Key": key})
+    again = client.post(URL, json=body(), headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    assert count_checkouts() == 1
 
 
 def test_same_key_at_the_same_moment_stores_one_checkout(app, store):

@@ -7,6 +7,7 @@ import pytest
 from popupstore.auth.models import ApiToken
 from popupstore.auth.services import hash_token
 from popupstore.extensions import db
+from popupstore.facilitator.models import ConversationPlan
 
 OVERLAP = "/api/v1/events/breda-2026/overlap"
 TABLES = "/api/v1/events/breda-2026/tables"
@@ -112,6 +113,9 @@ def test_tables_seat_everyone_once(client, store, make_checkout, api_token):
         ({"min_size": "4"}, "min_size"),
         ({"min_size": True}, "min_size"),
         ({"max_size": 5.5}, "max_size"),
+        ({"min_size": None}, "min_size"),
+        ({"min_size": 4, "max_size": None}, "max_size"),
+        ({"min_size": [4]}, "min_size"),
     ],
 )
 def test_bad_table_sizes_are_422(client, store, api_token, payload, field):
@@ -125,3 +129,48 @@ def test_tables_body_must_be_json(client, store, api_token):
         TABLES, data="min_size=4", content_type="text/plain", headers=bearer(api_token())
     )
     assert response.status_code == 415
+
+
+def test_sizes_are_integers_as_json_schema_counts_them(client, store, make_checkout, api_token):
+    """12.0 is an integer to JSON Schema (and so to the OpenAPI document): it is accepted."""
+    for index, organisation in enumerate(["Breda", "Tilburg", "Utrecht"]):
+        make_checkout({"geldfit": "want"}, name=f"V{index}", organisation=organisation)
+    token = bearer(api_token("facilitator"))
+    whole = client.post(TABLES, json={"min_size": 2.0, "max_size": 12.0}, headers=token)
+    assert whole.status_code == 200, whole.get_json()
+    assert (
+        whole.get_json()
+        == client.post(TABLES, json={"min_size": 2, "max_size": 12}, headers=token).get_json()
+    )
+
+
+def test_the_api_seats_through_the_facilitators_service(
+    app, client, store, make_checkout, api_token
+):
+    """Every rule of the facilitator's button holds for the API: its limit, its sizes, and the
+    plan it stores, which the tables page then shows."""
+    for index, organisation in enumerate(["Breda", "Tilburg", "Utrecht"]):
+        make_checkout({"geldfit": "want"}, name=f"V{index}", organisation=organisation)
+    app.config["TABLES_LIMIT"] = 2
+    token = bearer(api_token("facilitator"))
+    refused = client.post(TABLES, json={"min_size": 2, "max_size": 3}, headers=token)
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "validation_error"
+    assert "Tafels indelen kan tot 2 bezoekers" in error["message"]
+    assert db.session.execute(db.select(ConversationPlan)).first() is None
+
+    app.config["TABLES_LIMIT"] = 3
+    made = client.post(TABLES, json={"min_size": 2, "max_size": 3}, headers=token)
+    assert made.status_code == 200
+    stored = db.session.execute(db.select(ConversationPlan)).scalar_one()
+    assert stored.kind == "tables" and (stored.min_size, stored.max_size) == (2, 3)
+    assert stored.plan == made.get_json()
+
+
+def test_tables_for_an_event_with_one_checkout_or_none(client, store, make_event, api_token):
+    token = bearer(api_token("organiser"))
+    make_event("leeg", active=False)
+    empty = client.post("/api/v1/events/leeg/tables", headers=token)
+    assert empty.status_code == 200
+    assert empty.get_json() == {"tables": [], "total_score": 0.0}

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from popupstore.basket.matchindex import event_index
 from popupstore.events.services import get_event
 from popupstore.extensions import db
-from popupstore.facilitator import services
 from popupstore.facilitator.models import ConversationPlan
 from popupstore.matching import conversation_pairs, seat_tables
 
@@ -78,7 +77,7 @@ def test_bad_sizes_change_nothing(client, crowd, staff, data, message):
 
 
 def test_too_few_or_too_many_visitors_are_refused_with_a_reason(
-    client, store, staff, make_checkout, monkeypatch
+    app, client, store, staff, make_checkout
 ):
     make_checkout({"geldfit": "want"}, name="Anna")
     for url in (TABLES, PAIRS):
@@ -87,8 +86,7 @@ def test_too_few_or_too_many_visitors_are_refused_with_a_reason(
         assert "Er zijn nog te weinig bonnen om in te delen." in response.get_data(as_text=True)
     make_checkout({"geldfit": "want"}, name="Bram", organisation="Tilburg")
     make_checkout({"geldfit": "want"}, name="Carla", organisation="Zwolle")
-    monkeypatch.setattr(services, "TABLES_LIMIT", 2)
-    monkeypatch.setattr(services, "PAIRS_LIMIT", 2)
+    app.config.update(TABLES_LIMIT=2, PAIRS_LIMIT=2)
     tables = client.post(TABLES, data={"min_size": 4, "max_size": 6})
     assert tables.status_code == 422
     assert "Tafels indelen kan tot 2 bezoekers" in tables.get_data(as_text=True)
