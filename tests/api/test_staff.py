@@ -168,9 +168,19 @@ def test_the_api_seats_through_the_facilitators_service(
     assert stored.plan == made.get_json()
 
 
-def test_tables_for_an_event_with_one_checkout_or_none(client, store, make_event, api_token):
+def test_tables_for_an_event_with_one_checkout_or_none(
+    client, store, make_event, make_checkout, api_token
+):
+    """The facilitator's button asks for two visitors; the API seats any event."""
     token = bearer(api_token("organiser"))
     make_event("leeg", active=False)
     empty = client.post("/api/v1/events/leeg/tables", headers=token)
     assert empty.status_code == 200
     assert empty.get_json() == {"tables": [], "total_score": 0.0}
+    make_checkout({"geldfit": "want"})
+    alone = client.post(TABLES, json={"min_size": 2}, headers=token)
+    assert alone.status_code == 200
+    assert alone.get_json() == {
+        "tables": [{"topic": "geldfit", "members": [1], "score": 0.0}],
+        "total_score": 0.0,
+    }
