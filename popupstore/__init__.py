@@ -24,9 +24,7 @@ def create_app(
     config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
 ) -> Flask:
     """Build the app. `config` overrides every other setting (used by tests)."""
-    from .web import StoreFlask
-
-    app = StoreFlask(
+    app = Flask(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,

@@ -237,7 +237,7 @@ def api_token(app: Flask, make_user: Callable[..., Any]) -> Callable[[str], str]
 
     def token(role: str = "facilitator") -> str:
         user = make_user(f"api-{role}", role)
-        value = create_token(user)
+        value = create_token(user).token
         db.session.commit()
         return value
 

@@ -29,7 +29,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     texts = {
         400: "The request cannot be read: malformed JSON, not UTF-8, not an object, "
         "a bad header, or a NUL character in the address",
-        401: "No or unknown token",
+        401: "No token, or an unknown, expired or revoked one",
         403: "Token of the wrong role",
         404: "Not found",
         409: "Conflict with the current state",
@@ -502,6 +502,14 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "paths": {**_paths(), **_organiser_paths()},
         "components": {
             "schemas": _schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff API token from `popupstore create-token USERNAME "
+                    "[--days N]` (valid N days, default 90); `popupstore revoke-tokens "
+                    "USERNAME` ends all of a user's tokens at once.",
+                }
+            },
         },
     }

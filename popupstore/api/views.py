@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from ..auth.roles import ORGANISER, STAFF
 from ..basket.matchindex import event_index
 from ..basket.services import (
     IDEMPOTENCY_KEY,
@@ -45,9 +46,6 @@ from .serializers import (
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
-
-STAFF = ("facilitator", "organiser")
-ORGANISER = "organiser"
 
 
 @bp.before_request

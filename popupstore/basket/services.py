@@ -32,6 +32,7 @@ from ..extensions import db
 from ..matching import Basket, Collaboration, EventIndex, Match
 from ..organisations import ORGANISATION_TYPES, clean_text, normalise_organisation
 from ..pagecache import freshness
+from ..tokens import hash_token
 from .matchindex import basket_of, event_index
 from .models import INTENTS, BasketLine, Checkout, IdempotencyRecord
 
@@ -222,10 +223,6 @@ def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def hash_receipt_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 # --- the checkout itself -----------------------------------------------------------------
 
 
@@ -337,7 +334,7 @@ def place_checkout(
     checkout = Checkout(
         event_id=event.id,
         number=number,
-        token_hash=hash_receipt_token(token),
+        token_hash=hash_token(token),
         visitor_name=visitor.name,
         email=visitor.email,
         organisation=visitor.organisation,
@@ -432,7 +429,7 @@ def find_checkout_by_token(token: str) -> Checkout | None:
     """The checkout a receipt token belongs to; None for an unknown or erased one."""
     if not token or len(token) > 128:
         return None
-    wanted = hash_receipt_token(token)
+    wanted = hash_token(token)
     checkout = db.session.execute(
         select(Checkout).where(Checkout.token_hash == wanted)
     ).scalar_one_or_none()
@@ -502,7 +499,7 @@ def receipt_state(token: str) -> ReceiptState | None:
     """
     if not token or len(token) > 128:
         return None
-    wanted = hash_receipt_token(token)
+    wanted = hash_token(token)
     known = freshness()
     remembered = known.peek(("token", wanted))
     if remembered is not None:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..agreements.services import event_agreements
+from ..auth.roles import STAFF
 from ..auth.views import role_required
 from ..basket.matchindex import event_index
 from ..errors import DomainError
@@ -35,7 +36,6 @@ from .services import (
 
 bp = Blueprint("facilitator", __name__)
 
-STAFF = ("facilitator", "organiser")
 # Screens poll this often; an unchanged event costs one small query set and a 304.
 POLL_SECONDS = 5
 RECENT_RECEIPTS = 30
