@@ -16,7 +16,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
-from ..pagecache import freshness
 from .models import ROLES, ApiToken, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
@@ -63,8 +62,7 @@ def load_staff_user(user_id: int) -> StaffUser | None:
         ).first()
         return StaffUser(row.id, row.username, row.role) if row is not None else None
 
-    found: StaffUser | None = freshness().get(("user", user_id), load)
-    return found
+    return load()
 
 
 def hash_token(token: str) -> str:

@@ -44,7 +44,7 @@ bp = Blueprint("kiosk", __name__, cli_group=None)
 
 STAFF = ("facilitator", "organiser")
 # The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
-KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
+KIOSK_BLUEPRINTS = frozenset({"catalog", "basket", "receipts"})
 KIOSK_ENDPOINTS = frozenset(
     {"static", "kiosk.unlock", "kiosk.reset", "kiosk.language", "privacy.notice"}
 )
