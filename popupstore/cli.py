@@ -226,9 +226,9 @@ def revoke_tokens_command(username: str) -> None:
 @with_appcontext
 def purge_personal_data_command(slug: str) -> None:
     """Erase names, e-mail addresses and receipt tokens of an event's visitors."""
-    from .basket.services import purge_personal_data
     from .db_setup import scrub_erased_data
     from .events.services import get_event
+    from .privacy.erasure import purge_personal_data
 
     with _transaction():
         event = get_event(slug)
@@ -249,11 +249,13 @@ def purge_personal_data_command(slug: str) -> None:
 @with_appcontext
 def purge_expired_command() -> None:
     """Purge personal data of every event past its retention date (for cron; idempotent)."""
+    from .basket.replays import forget_expired
     from .db_setup import scrub_erased_data
     from .privacy.services import purge_expired, today
 
     with _transaction():
         purged = [(event.slug, result) for event, result in purge_expired(today())]
+        forget_expired()
     if not purged:
         click.echo(_("Geen evenementen met verlopen persoonsgegevens."))
         return

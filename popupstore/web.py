@@ -257,10 +257,7 @@ def _mark_staff_active(_sender: Any, **_extra: Any) -> None:
 
 
 def _template_context() -> dict[str, Any]:
-    from .basket.services import SessionBasket
-
     return {
-        "basket_count": len(SessionBasket(session)) if not _wants_json() else 0,
         "idle_seconds": current_app.config["KIOSK_IDLE_SECONDS"],
         "staff_idle_seconds": int(current_app.config["STAFF_IDLE_MINUTES"]) * 60,
         "format_date": format_date,

@@ -19,7 +19,6 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from popupstore import create_app
-from popupstore.basket.matchindex import forget_cached_events
 from popupstore.extensions import db
 
 from .postgres import PostgresServer
@@ -126,7 +125,6 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    forget_cached_events()
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..basket.models import INTENTS
-from ..basket.services import EMAIL_LIMIT, MAX_ITEMS, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
-from ..organisations import ORGANISATION_TYPES
+from ..basket.payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
+from ..basket.session import MAX_ITEMS
+from ..organisations import ORGANISATION_TYPES, provinces
 from ..organiser.exports import BASKET_LINE_COLUMNS, DEFAULT_FORMAT, FORMATS
 
 JSON = "application/json"
@@ -164,6 +165,24 @@ def _schemas() -> dict[str, Any]:
                         "role": {**optional_text, "maxLength": ROLE_LIMIT},
                         "email": {**optional_text, "maxLength": EMAIL_LIMIT},
                         "share_contact": {"type": ["boolean", "null"], "default": False},
+                        "province": {
+                            "type": ["string", "null"],
+                            "enum": [*provinces(), "", None],
+                            "description": "The work area of an organisation that is not a "
+                            "municipality (a municipality's own province always wins).",
+                        },
+                        "follow_up": {
+                            "type": ["boolean", "null"],
+                            "default": False,
+                            "description": "Mail the receipt link, and one follow-up question "
+                            "after the event; needs `email`.",
+                        },
+                        "across_series": {
+                            "type": ["boolean", "null"],
+                            "default": False,
+                            "description": "Also match with consenting visitors of the other "
+                            "events of this event's series (`series_matches`).",
+                        },
                     },
                 },
             },
@@ -186,13 +205,34 @@ def _schemas() -> dict[str, Any]:
         },
         "Collaboration": {
             "type": "object",
-            "required": ["product", "province", "organisations", "owner"],
+            "required": ["product", "province", "organisations", "unnamed", "owner"],
             "properties": {
                 "product": {"type": "string"},
                 "province": {"type": "string"},
-                "organisations": {"type": "array", "items": {"type": "string"}},
+                "organisations": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The asking visitor's own organisation and those wanted by "
+                    "a visitor who shares contact details, by the names they use.",
+                },
+                "unnamed": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "How many more organisations want it through visitors who "
+                    "do not share contact details (counted, never named).",
+                },
                 "owner": {"type": "string"},
             },
+        },
+        "SeriesMatch": {
+            "allOf": [
+                _ref("Match"),
+                {
+                    "type": "object",
+                    "required": ["event"],
+                    "properties": {"event": {"type": "string", "description": "event slug"}},
+                },
+            ]
         },
         "CheckoutCreated": {
             "type": "object",
@@ -216,6 +256,7 @@ def _schemas() -> dict[str, Any]:
                 "matches",
                 "colleagues",
                 "collaborations",
+                "series_matches",
             ],
             "properties": {
                 "number": {"type": "integer"},
@@ -243,6 +284,7 @@ def _schemas() -> dict[str, Any]:
                 "matches": {"type": "array", "items": _ref("Match")},
                 "colleagues": {"type": "array", "items": _ref("Match")},
                 "collaborations": {"type": "array", "items": _ref("Collaboration")},
+                "series_matches": {"type": "array", "items": _ref("SeriesMatch")},
             },
         },
         "Overlap": {

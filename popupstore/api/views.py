@@ -12,23 +12,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from ..auth.roles import ORGANISER, STAFF
-from ..basket.matchindex import event_index
-from ..basket.services import (
-    IDEMPOTENCY_KEY,
-    checkout_view,
-    erase_checkout,
-    find_checkout_by_token,
-    parse_checkout_payload,
-    place_checkout,
-    request_fingerprint,
-)
+from ..basket.checkout import check_idempotency_key, place_checkout
+from ..basket.index import event_index
+from ..basket.payload import parse_checkout_payload
 from ..catalog.services import active_products
+from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import active_event, get_event, list_events
 from ..extensions import csrf, db
 from ..matching import overlap, seat_tables
 from ..organiser.exports import export_response, parse_format, report_exporters
 from ..organiser.stats import statistics
+from ..privacy.erasure import erase_checkout
+from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
 from ..web import base_url
 from .auth import token_required
@@ -161,21 +157,14 @@ def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
     event = get_event(slug)
     body = json_body()
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not IDEMPOTENCY_KEY.match(key):
-        raise ApiError(400, "Idempotency-Key must be 1 to 80 printable ASCII characters.")
-    checkout_request = parse_checkout_payload(body)
-    root = base_url()
-    outcome = place_checkout(
-        event,
-        checkout_request,
-        lambda view: checkout_created_json(view, root),
-        idempotency_key=key,
-        fingerprint=request_fingerprint(body) if key is not None else None,
-    )
+    check_idempotency_key(key)
+    placed = place_checkout(event, parse_checkout_payload(body), idempotency_key=key)
+    # Built before the commit, so a failure stores nothing; a replay shows today's matches.
+    view = checkout_view(placed.checkout, index=placed.index)
+    answer = checkout_created_json(view, placed.token, base_url())
     db.session.commit()
-    token = outcome.response["token"]
-    location = url_for("api.show_receipt", token=token)
-    return jsonify(outcome.response), 201, {"Location": location}
+    location = url_for("api.show_receipt", token=placed.token)
+    return jsonify(answer), 201, {"Location": location}
 
 
 def _receipt_or_404(token: str) -> Any:
@@ -199,6 +188,7 @@ def delete_receipt(token: str) -> tuple[str, int]:
     checkout = _receipt_or_404(token)
     erase_checkout(checkout)
     db.session.commit()
+    scrub_erased_data()
     return "", 204
 
 

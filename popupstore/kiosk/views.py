@@ -43,7 +43,7 @@ from .services import (
 bp = Blueprint("kiosk", __name__, cli_group=None)
 
 # The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
-KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
+KIOSK_BLUEPRINTS = frozenset({"catalog", "basket", "receipts"})
 KIOSK_ENDPOINTS = frozenset(
     {"static", "kiosk.unlock", "kiosk.reset", "kiosk.language", "privacy.notice"}
 )

@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 
 from ..auth.roles import ORGANISER
 from ..auth.views import role_required
-from ..basket.services import purge_personal_data
 from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import get_event
 from ..extensions import db
 from ..security import public
+from .erasure import purge_personal_data
 from .forms import NoticeForm, PurgeForm, RetentionForm
 from .services import (
     event_privacy_overview,
