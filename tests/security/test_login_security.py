@@ -419,6 +419,29 @@ def test_an_unusable_rate_limit_storage_stops_the_start(monkeypatch, tmp_path, u
     assert words in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "RATELIMIT_LOGIN",
+        "RATELIMIT_LOGIN_ADDRESS",
+        "RATELIMIT_KIOSK_PIN",
+        "RATELIMIT_TOKEN_LOOKUP",
+    ],
+)
+@pytest.mark.parametrize("value", ["honderd per minuut", "0 per minute", ""])
+def test_a_limit_that_is_no_limit_stops_the_start(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv(f"POPUPSTORE_{name}", value)
+    with pytest.raises(ConfigError, match=f"POPUPSTORE_{name} must be a limit such as"):
+        create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+
+
+def test_limits_are_read_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("POPUPSTORE_RATELIMIT_LOGIN_ADDRESS", "40 per hour")
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["RATELIMIT_LOGIN_ADDRESS"] == "40 per hour"
+    assert app.config["RATELIMIT_LOGIN"] == "10 per minute"
+
+
 def test_a_changed_session_cookie_is_refused_after_the_real_one_was_accepted(
     app, client, make_user
 ):
