@@ -78,11 +78,15 @@ def login() -> Response | str:
         form.next.data = safe_next(request.args.get("next"))
     error = None
     if request.method == "POST":
-        # Refused before the password is even checked once this address failed too often.
-        LOGIN.check()
+        # Refused before the password is even checked once this account, or this address,
+        # failed too often.
+        LOGIN.check(request.form.get("username", ""))
     if form.validate_on_submit():
+        # Counted as a failure before the password is checked, given back when it is right.
+        attempt = LOGIN.attempt(form.username.data or "")
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
+            attempt.succeeded()
             # A new session: nothing of the one before the login is kept but the language,
             # so a session (and CSRF token) someone planted in this browser is worth
             # nothing once staff log in. Flask-WTF makes a new CSRF token on the next page.
@@ -91,7 +95,6 @@ def login() -> Response | str:
             db.session.commit()
             flash(_("Je bent ingelogd."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
-        LOGIN.spend()
         # The same words whether the name or the password was wrong.
         error = _("Gebruikersnaam of wachtwoord klopt niet.")
     # The language switch must not echo ?next= back into the page.

@@ -108,18 +108,18 @@ def unlock() -> Any:
     form = PinForm()
     status = 200
     if request.method == "POST":
-        # A PIN has few digits: refuse before trying once this address failed too often.
-        KIOSK_PIN.check()
-    if form.validate_on_submit():
-        if pin_matches(form.pin.data or ""):
-            reset_visitor(session, keep_language=False)
-            flash(_("De kioskmodus staat uit. Log in om verder te gaan."), "success")
-            response = redirect(url_for("auth.login"))
-            turn_kiosk_off(response)
-            return response
-        form.pin.errors = [_("Deze PIN klopt niet.")]
-    if request.method == "POST":
-        KIOSK_PIN.spend()
+        # A PIN has few digits: every try counts as a failure before the PIN is checked
+        # (429 once this address failed too often), and is given back when it unlocks.
+        attempt = KIOSK_PIN.attempt()
+        if form.validate_on_submit():
+            if pin_matches(form.pin.data or ""):
+                attempt.succeeded()
+                reset_visitor(session, keep_language=False)
+                flash(_("De kioskmodus staat uit. Log in om verder te gaan."), "success")
+                response = redirect(url_for("auth.login"))
+                turn_kiosk_off(response)
+                return response
+            form.pin.errors = [_("Deze PIN klopt niet.")]
         status = 422
     return render_template("kiosk/unlock.html", form=form, pin_set=pin_is_set()), status
 
