@@ -109,8 +109,8 @@ def checkout_body(rng: random.Random, slugs: Sequence[str], index: int) -> dict[
 
 def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
     """Check out `count` synthetic visitors through the service; returns their tokens."""
-    from popupstore.api.serializers import checkout_created_json
-    from popupstore.basket.services import parse_checkout_payload, place_checkout
+    from popupstore.basket.checkout import place_checkout
+    from popupstore.basket.payload import parse_checkout_payload
     from popupstore.catalog.services import active_products
     from popupstore.events.services import get_event
     from popupstore.extensions import db
@@ -122,13 +122,9 @@ def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
         slugs = [p.slug for p in active_products()]
         for i in range(count):
             event = get_event(EVENT)
-            outcome = place_checkout(
-                event,
-                parse_checkout_payload(checkout_body(rng, slugs, i)),
-                lambda view: checkout_created_json(view, "http://127.0.0.1"),
-            )
+            placed = place_checkout(event, parse_checkout_payload(checkout_body(rng, slugs, i)))
             db.session.commit()
-            tokens.append(outcome.response["token"])
+            tokens.append(placed.token)
     return tokens
 
 

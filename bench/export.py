@@ -144,7 +144,7 @@ def fill_store(app: Any, lines: int, seed: int = 11) -> str:
         load_products(ROOT / "seed_products.yaml")
         event = create_event(EVENT, name="Benchmark", city="Utrecht", date=date(2026, 11, 12))
         create_event(WARM_UP_EVENT, name="Warm-up", city="Utrecht", date=date(2026, 11, 13))
-        token = create_token(create_user("bench-organiser", "bench-password", "organiser"))
+        token = create_token(create_user("bench-organiser", "bench-password", "organiser")).token
         products = list(db.session.execute(select(Product.id)).scalars())
         checkouts = lines // LINES_PER_CHECKOUT
         start = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)

@@ -28,16 +28,11 @@ import numpy as np
 from flask import Flask
 from sqlalchemy import insert, select, update
 
-from popupstore import create_app
-from popupstore.basket.matchindex import event_index, forget_cached_events
+from popupstore import create_app, versions
+from popupstore.basket.checkout import place_checkout
+from popupstore.basket.index import event_index, forget_event_indexes
 from popupstore.basket.models import BasketLine, Checkout
-from popupstore.basket.services import (
-    CheckoutRequest,
-    VisitorDetails,
-    place_checkout,
-    request_as_json,
-    request_fingerprint,
-)
+from popupstore.basket.payload import CheckoutRequest, VisitorDetails
 from popupstore.catalog.models import Product
 from popupstore.catalog.services import load_products
 from popupstore.db_setup import upgrade_schema
@@ -144,7 +139,12 @@ def fill_event(slug: str, size: int, catalog: Catalog, rng: np.random.Generator)
             )
     db.session.execute(insert(Checkout), checkouts)
     db.session.execute(insert(BasketLine), lines)
-    db.session.execute(update(Event).where(Event.id == event.id).values(last_number=size))
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(last_number=size)
+        .execution_options(bumps=versions.event_names(event.id))
+    )
     db.session.commit()
     return time.perf_counter() - started
 
@@ -167,13 +167,7 @@ def one_checkout(app: Flask, slug: str, catalog: Catalog, rng: np.random.Generat
     with app.test_request_context(f"/api/v1/events/{slug}/checkouts", method="POST"):
         started = time.perf_counter()
         event = get_event(slug)
-        place_checkout(
-            event,
-            request,
-            lambda view: {"number": view.checkout.number, "matches": len(view.matches)},
-            idempotency_key=key,
-            fingerprint=request_fingerprint(request_as_json(request)),
-        )
+        place_checkout(event, request, idempotency_key=key)
         db.session.commit()
         return time.perf_counter() - started
 
@@ -203,7 +197,7 @@ def measure() -> dict[str, Any]:
             baskets = event_index(event).baskets()
             engine_seconds, _ = timed(lambda: seat_tables(baskets))
             pairs_seconds, _ = timed(lambda: conversation_pairs(baskets))
-            forget_cached_events()
+            forget_event_indexes()
 
             def press_button() -> None:
                 make_table_plan(get_event("bench-tables"))

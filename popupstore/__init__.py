@@ -24,9 +24,7 @@ def create_app(
     config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
 ) -> Flask:
     """Build the app. `config` overrides every other setting (used by tests)."""
-    from .web import StoreFlask
-
-    app = StoreFlask(
+    app = Flask(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -61,7 +59,9 @@ def register_extensions(app: Flask) -> None:
 
     init_rate_limits(app)
     from .pagecache import init_page_cache
+    from .versions import init_versions
 
+    init_versions(app)
     init_page_cache(app)
     from .db_setup import configure_engine
 
@@ -81,9 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
     from .privacy.views import bp as privacy_bp
+    from .receipts.views import bp as receipts_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
+    app.register_blueprint(receipts_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(kiosk_bp)

@@ -14,17 +14,21 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
+from .auth.roles import ROLES
+from .auth.services import DEFAULT_TOKEN_DAYS
 from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,100}$")
 
 
 class CommandError(click.ClickException):
@@ -126,9 +130,7 @@ def activate_event_command(slug: str) -> None:
 
 @click.command("create-user")
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["facilitator", "organiser"]), help="Staff role."
-)
+@click.option("--role", required=True, type=click.Choice(ROLES), help="Staff role.")
 @with_appcontext
 def create_user_command(username: str, role: str) -> None:
     """Create a staff user; password from POPUPSTORE_PASSWORD, else prompted."""
@@ -141,27 +143,82 @@ def create_user_command(username: str, role: str) -> None:
             pass
         else:
             raise CommandError(_("Gebruiker '%(name)s' bestaat al.", name=username))
-    password = os.environ.get("POPUPSTORE_PASSWORD")
-    if not password:
-        password = click.prompt(_("Wachtwoord"), hide_input=True, confirmation_prompt=True)
+    password = _new_password()
     with _transaction():
         user = create_user(username, password, role)
     click.echo(_("%(role)s %(name)s aangemaakt.", role=user.role, name=user.username))
 
 
-@click.command("create-token")
+def _new_password() -> str:
+    """The password from POPUPSTORE_PASSWORD, else asked for twice without echo."""
+    password = os.environ.get("POPUPSTORE_PASSWORD")
+    if not password:
+        password = click.prompt(_("Wachtwoord"), hide_input=True, confirmation_prompt=True)
+    return str(password)
+
+
+@click.command("set-password")
 @click.argument("username")
 @with_appcontext
-def create_token_command(username: str) -> None:
-    """Create an API token; the token alone is the last line printed."""
-    from .auth.services import create_token, get_user
+def set_password_command(username: str) -> None:
+    """Give a staff user a new password (POPUPSTORE_PASSWORD, else prompted); ends their
+    sessions everywhere."""
+    from .auth.services import get_user, set_password
 
     with _transaction():
-        token = create_token(get_user(username))
+        get_user(username)
+    password = _new_password()
+    with _transaction():
+        set_password(get_user(username), password)
+    click.echo(
+        _("Nieuw wachtwoord voor %(name)s; elke sessie van %(name)s is beëindigd.", name=username)
+    )
+
+
+def _whole_number(option: str, value: str) -> int:
+    text = value.strip()
+    if not WHOLE_NUMBER.match(text):
+        raise CommandError(
+            _("%(option)s moet een heel getal zijn, niet %(value)r", option=option, value=value)
+        )
+    return int(text)
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option(
+    "--days", default=str(DEFAULT_TOKEN_DAYS), show_default=True, help="Days the token is valid."
+)
+@with_appcontext
+def create_token_command(username: str, days: str) -> None:
+    """Create an API token valid --days days; its expiry is the second-last line printed,
+    the token alone the last."""
+    from .auth.services import create_token, get_user
+    from .i18n import select_timezone
+
+    valid_days = _whole_number("--days", days)
+    with _transaction():
+        issued = create_token(get_user(username), valid_days)
     click.echo(
         _("API-token voor %(name)s (alleen nu te zien; we bewaren een hash):", name=username)
     )
-    click.echo(token)
+    # In the store's own time zone, with its offset: a moment both people and scripts read.
+    local = ZoneInfo(select_timezone())
+    expiry = issued.expires_at.astimezone(local).isoformat(timespec="seconds")
+    click.echo(_("Geldig tot %(moment)s", moment=expiry))
+    click.echo(issued.token)
+
+
+@click.command("revoke-tokens")
+@click.argument("username")
+@with_appcontext
+def revoke_tokens_command(username: str) -> None:
+    """Make every API token of a staff user stop working at once."""
+    from .auth.services import get_user, revoke_tokens
+
+    with _transaction():
+        revoked = revoke_tokens(get_user(username))
+    click.echo(_("%(n)d API-token(s) van %(name)s ingetrokken.", n=revoked, name=username))
 
 
 @click.command("purge-personal-data")
@@ -169,9 +226,9 @@ def create_token_command(username: str) -> None:
 @with_appcontext
 def purge_personal_data_command(slug: str) -> None:
     """Erase names, e-mail addresses and receipt tokens of an event's visitors."""
-    from .basket.services import purge_personal_data
     from .db_setup import scrub_erased_data
     from .events.services import get_event
+    from .privacy.erasure import purge_personal_data
 
     with _transaction():
         event = get_event(slug)
@@ -192,11 +249,13 @@ def purge_personal_data_command(slug: str) -> None:
 @with_appcontext
 def purge_expired_command() -> None:
     """Purge personal data of every event past its retention date (for cron; idempotent)."""
+    from .basket.replays import forget_expired
     from .db_setup import scrub_erased_data
     from .privacy.services import purge_expired, today
 
     with _transaction():
         purged = [(event.slug, result) for event, result in purge_expired(today())]
+        forget_expired()
     if not purged:
         click.echo(_("Geen evenementen met verlopen persoonsgegevens."))
         return
@@ -250,7 +309,9 @@ COMMANDS: tuple[click.Command, ...] = (
     create_event_command,
     activate_event_command,
     create_user_command,
+    set_password_command,
     create_token_command,
+    revoke_tokens_command,
     purge_personal_data_command,
     purge_expired_command,
     serve_command,

@@ -38,16 +38,21 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    # Every form is still checked: web.py's own hook asks Flask-WTF only about requests
-    # that can change something, instead of about every GET as well.
-    WTF_CSRF_CHECK_DEFAULT = False
+    # Over HTTPS Flask-WTF would also demand a Referer from this host, but every page says
+    # `Referrer-Policy: no-referrer` (receipt tokens are in addresses), so browsers send
+    # none and every form would fail. The token tied to the session, SameSite=Lax, Secure
+    # cookies and HSTS are the protection.
+    WTF_CSRF_SSL_STRICT = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
-    # Per worker process by default: with N workers a client may try N times the limit.
-    # Point all workers at one store (e.g. redis://host:6379) to share the counts.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where every worker of every server counts failures: the application database, or
+    # one Redis (redis://host:6379). See popupstore/ratelimits/.
+    RATELIMIT_STORAGE_URI = "database://"
+    # Wrong passwords per account, and per client address: a venue's staff share one
+    # public address, so that budget is much larger than one account's.
     RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_LOGIN_ADDRESS = "100 per minute"
     RATELIMIT_KIOSK_PIN = "5 per minute"
     RATELIMIT_TOKEN_LOOKUP = "30 per minute"
     SECRET_KEY_REQUIRED = False
@@ -95,18 +100,55 @@ def _positive_int(name: str, value: Any, unit: str = "seconds") -> int:
     return _whole_number(name, value, minimum=1, unit=unit)
 
 
+# Storages of `limits` that each process keeps for itself: a limit would not hold across
+# workers and servers.
+PER_PROCESS_RATELIMIT_STORAGES = frozenset({"memory"})
+RATELIMIT_SETTINGS = (
+    "RATELIMIT_LOGIN",
+    "RATELIMIT_LOGIN_ADDRESS",
+    "RATELIMIT_KIOSK_PIN",
+    "RATELIMIT_TOKEN_LOOKUP",
+)
+
+
 def _storage_uri(value: Any) -> str:
     """The rate limiter's storage, checked now so a typo fails at start, not at first login."""
     from limits.storage import SCHEMES
 
+    from .ratelimits.storage import DATABASE_SCHEME
+
     uri = str(value or "").strip()
     scheme = urlsplit(uri).scheme
-    if scheme not in SCHEMES or scheme.startswith("async+"):
-        known = ", ".join(f"{s}://" for s in sorted(SCHEMES) if not s.startswith("async+"))
+    shared = {DATABASE_SCHEME} | {
+        s for s in SCHEMES if not s.startswith("async+") and s not in PER_PROCESS_RATELIMIT_STORAGES
+    }
+    if scheme in PER_PROCESS_RATELIMIT_STORAGES:
+        raise ConfigError(
+            f"{ENV_PREFIX}RATELIMIT_STORAGE_URI {uri!r} would count per worker process; "
+            f"use {DATABASE_SCHEME}:// (the default) or redis://host:port"
+        )
+    if scheme not in shared:
+        known = ", ".join(f"{s}://" for s in sorted(shared))
         raise ConfigError(
             f"{ENV_PREFIX}RATELIMIT_STORAGE_URI must start with one of {known}; got {uri!r}"
         )
     return uri
+
+
+def _rate_limit(name: str, value: Any) -> str:
+    """A limit such as "10 per minute", checked now so a typo fails at start."""
+    from limits import parse
+
+    text = str(value or "").strip()
+    try:
+        amount = parse(text).amount
+    except ValueError:
+        amount = 0
+    if amount < 1:
+        raise ConfigError(
+            f"{ENV_PREFIX}{name} must be a limit such as '10 per minute', got {value!r}"
+        )
+    return text
 
 
 def _instance_secret_key(app: Flask) -> str:
@@ -142,6 +184,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         "STAFF_IDLE_MINUTES",
         "TRUSTED_PROXIES",
         "RATELIMIT_STORAGE_URI",
+        *RATELIMIT_SETTINGS,
     ):
         if f"{ENV_PREFIX}{name}" in env:
             app.config[name] = env[f"{ENV_PREFIX}{name}"]
@@ -161,6 +204,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         f"{ENV_PREFIX}TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"], minimum=0, unit="proxies"
     )
     app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config["RATELIMIT_STORAGE_URI"])
+    for name in RATELIMIT_SETTINGS:
+        app.config[name] = _rate_limit(name, app.config[name])
     base_url = app.config.get("BASE_URL")
     app.config["BASE_URL"] = base_url.rstrip("/") if base_url else None
     if app.config["BASE_URL"] and app.config["BASE_URL"].lower().startswith("https://"):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from . import PACKAGE_DIR
 from .auth.models import User
+from .auth.roles import ORGANISER
 from .auth.services import create_user
 from .catalog.services import load_products
 from .db_setup import upgrade_schema
@@ -58,7 +59,7 @@ def bootstrap_demo(products_path: Path | None = None) -> list[str]:
     has_user = db.session.execute(select(User.id).where(User.username == DEMO_USER)).first()
     if not has_user:
         password = secrets.token_urlsafe(12)
-        create_user(DEMO_USER, password, "organiser")
+        create_user(DEMO_USER, password, ORGANISER)
         lines.append(f"Demo organiser login: {DEMO_USER} / {password}  (shown only now)")
     else:
         lines.append(f"Demo organiser: {DEMO_USER} (password was shown when it was created).")

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-import threading
 import time
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -20,23 +16,20 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from flask.wrappers import Request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
-from flask_login import logout_user, user_logged_in
+from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import DomainError
-from .extensions import csrf, db, login_manager
+from .extensions import db, login_manager
 from .redaction import redact
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 # The visitor's pages show personal data on a shared tablet: never keep them in a cache.
 NO_STORE = "no-store, max-age=0"
@@ -52,32 +45,9 @@ HSTS = "max-age=31536000"
 STAFF_SEEN_KEY = "staff_seen"
 # Refresh the timestamp at most this often, so not every request rewrites the cookie.
 STAFF_SEEN_GRANULARITY = 30
-# Pages that refresh themselves send "X-Requested-With: fetch" (here as WSGI names it);
-# such requests are not activity.
-BACKGROUND_HEADER = ("HTTP_X_REQUESTED_WITH", "fetch")
-
-
-class StoreFlask(Flask):
-    """Flask, remembering which of the app's functions are coroutines.
-
-    Flask asks `inspect.iscoroutinefunction` about every hook and view on every request
-    (nine times for a plain page here). The answer never changes for a function, so it is
-    looked up once; async views and hooks still work as Flask documents. The keys are weak:
-    a function made for one request (`after_this_request`) is forgotten with it.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._is_coroutine: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            is_coroutine = self._is_coroutine.get(func)
-            if is_coroutine is None:
-                is_coroutine = self._is_coroutine[func] = inspect.iscoroutinefunction(func)
-        except TypeError:  # not weakly referable: ask every time, as Flask does
-            return super().ensure_sync(func)
-        return self.async_to_sync(func) if is_coroutine else func
+# Pages that refresh themselves send "X-Requested-With: fetch"; such requests are not
+# activity.
+BACKGROUND_HEADER = ("X-Requested-With", "fetch")
 
 
 def base_url() -> str:
@@ -231,17 +201,6 @@ class SecurityHeaders:
         return self.app(environ, start)
 
 
-def _check_csrf() -> None:
-    """Flask-WTF's CSRF check on every request that can change something (POST and co).
-
-    Flask-WTF's default hook (switched off by WTF_CSRF_CHECK_DEFAULT) looks up the view's
-    exemptions before the method, so every GET paid for that look-up.
-    """
-    config = current_app.config
-    if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
-        csrf.protect(apply_exemptions=True)
-
-
 def _reject_nul_bytes() -> None:
     """No text the store keeps or looks up may hold a NUL byte (PostgreSQL refuses them)."""
     # These run on every request, so they read the raw WSGI values: the path as sent, and
@@ -263,16 +222,20 @@ def _reject_nul_bytes() -> None:
 
 
 def _staff_idle_logout() -> None:
-    """Log staff out after STAFF_IDLE_MINUTES without activity (the booth tablet is shared)."""
-    if "_user_id" not in session:
+    """Log staff out after STAFF_IDLE_MINUTES without activity (the booth tablet is shared).
+
+    Only this device's session ends: the time of last activity is in its signed cookie, so
+    an idle cookie cannot be revived by anyone, and the staff member's other devices stay
+    logged in.
+    """
+    if not current_user.is_authenticated:
         return
-    state: SessionMixin = session._get_current_object()  # type: ignore[attr-defined]
     now = int(time.time())
-    seen = state.get(STAFF_SEEN_KEY)
+    seen = session.get(STAFF_SEEN_KEY)
     minutes = int(current_app.config["STAFF_IDLE_MINUTES"])
     if not isinstance(seen, int) or isinstance(seen, bool) or not 0 <= now - seen <= minutes * 60:
         logout_user()
-        state.pop(STAFF_SEEN_KEY, None)
+        session.pop(STAFF_SEEN_KEY, None)
         if isinstance(seen, int):
             flash(
                 _(
@@ -284,10 +247,9 @@ def _staff_idle_logout() -> None:
         return
     if now - seen < STAFF_SEEN_GRANULARITY:
         return
-    name, value = BACKGROUND_HEADER
-    background = request.environ.get(name) == value
+    background = request.headers.get(BACKGROUND_HEADER[0]) == BACKGROUND_HEADER[1]
     if not background and request.endpoint != "static":
-        state[STAFF_SEEN_KEY] = now
+        session[STAFF_SEEN_KEY] = now
 
 
 def _mark_staff_active(_sender: Any, **_extra: Any) -> None:
@@ -295,10 +257,7 @@ def _mark_staff_active(_sender: Any, **_extra: Any) -> None:
 
 
 def _template_context() -> dict[str, Any]:
-    from .basket.services import SessionBasket
-
     return {
-        "basket_count": len(SessionBasket(session)) if not _wants_json() else 0,
         "idle_seconds": current_app.config["KIOSK_IDLE_SECONDS"],
         "staff_idle_seconds": int(current_app.config["STAFF_IDLE_MINUTES"]) * 60,
         "format_date": format_date,
@@ -308,85 +267,10 @@ def _template_context() -> dict[str, Any]:
     }
 
 
-CONTAINERS = (dict, list, tuple)
-
-
-def _thawed(value: Any) -> Any:
-    """A copy of session contents: containers copied, everything else immutable anyway."""
-    if isinstance(value, dict):
-        return {
-            key: _thawed(item) if isinstance(item, CONTAINERS) else item
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_thawed(item) if isinstance(item, CONTAINERS) else item for item in value]
-    if isinstance(value, tuple):
-        return tuple(_thawed(item) if isinstance(item, CONTAINERS) else item for item in value)
-    return value
-
-
-class StoreSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, cheaper for screens that poll with the same cookie.
-
-    The signer is built once per app instead of once per request, and a worker keeps the
-    contents of the cookies it verified for a minute: a staff screen polling every few
-    seconds sends the same cookies each time, and parsing the header, checking the
-    signature and unpacking the session again was a large part of answering with a 304.
-    The cache key is the whole Cookie header, so only a session cookie that passed the
-    signature check once is ever reused, and a copy is handed out so a request can never
-    change the cached contents.
-    """
-
-    REUSE_SECONDS = 60.0
-    SIZE = 1024
-
-    def __init__(self) -> None:
-        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        signer = app.extensions.get("popupstore_session_signer")
-        if signer is None:
-            signer = super().get_signing_serializer(app)
-            app.extensions["popupstore_session_signer"] = signer
-        return signer
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        # Most answers leave the session untouched: nothing to write, only to say that the
-        # answer depended on the cookie. (Sessions are not permanent, so an untouched one
-        # never needs its cookie sent again.)
-        if not session.modified and not session.permanent:
-            if session.accessed:
-                if "Vary" in response.headers:
-                    response.vary.add("Cookie")
-                else:
-                    response.headers["Vary"] = "Cookie"
-            return
-        super().save_session(app, session, response)
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        header = request.environ.get("HTTP_COOKIE")
-        if not header:
-            return None if self.get_signing_serializer(app) is None else self.session_class()
-        now = time.monotonic()
-        with self._lock:
-            known = self._verified.get(header)
-        if known is not None and now - known[0] < self.REUSE_SECONDS:
-            return self.session_class(_thawed(known[1]))
-        opened = super().open_session(app, request)
-        if opened:  # a session cookie that passed the signature check
-            with self._lock:
-                self._verified[header] = (now, _thawed(dict(opened)))
-                while len(self._verified) > self.SIZE:
-                    self._verified.popitem(last=False)
-        return opened
-
-
 def init_web(app: Flask) -> None:
     from .auth.services import StaffUser, load_staff_user
     from .redaction import install_log_redaction
 
-    app.session_interface = StoreSessionInterface()
     install_log_redaction(app)
     # Inside ProxyFix (below), so it sees the scheme the client used.
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
@@ -398,10 +282,8 @@ def init_web(app: Flask) -> None:
         )
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> StaffUser | None:
-        if not user_id.isdigit():
-            return None
-        return load_staff_user(int(user_id))
+    def _load_user(session_user: str) -> StaffUser | None:
+        return load_staff_user(session_user)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -409,7 +291,6 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
-    app.before_request(_check_csrf)
     app.before_request(_reject_nul_bytes)
     app.before_request(_staff_idle_logout)
     user_logged_in.connect(_mark_staff_active, app)

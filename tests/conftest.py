@@ -19,10 +19,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from popupstore import create_app
-from popupstore.basket.matchindex import forget_cached_events
 from popupstore.extensions import db
 
 from .postgres import PostgresServer
+from .servers import RedisServer
 
 DATA = Path(__file__).parent / "data"
 TEST_PRODUCTS = DATA / "products.yaml"
@@ -41,6 +41,7 @@ def _config(url: str, **extra: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_LOGIN": "1000 per minute",
+        "RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
         "RATELIMIT_TOKEN_LOOKUP": "1000 per minute",
         # Tests see every change at once; tests/test_freshness.py covers the TTL itself.
         "FRESHNESS_SECONDS": 0,
@@ -71,6 +72,23 @@ def postgres_url(postgres_server: PostgresServer, tmp_path_factory: pytest.TempP
     url = postgres_server.create_database("popupstore_test")
     _migrate(url, tmp_path_factory.mktemp("pg-instance"))
     return url
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """Debian's redis-server on a free local port for the whole session (see servers.py)."""
+    server = RedisServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of an empty Redis: whatever an earlier test left there is gone."""
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +144,6 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    forget_cached_events()
 
 
 @pytest.fixture
@@ -237,7 +254,7 @@ def api_token(app: Flask, make_user: Callable[..., Any]) -> Callable[[str], str]
 
     def token(role: str = "facilitator") -> str:
         user = make_user(f"api-{role}", role)
-        value = create_token(user)
+        value = create_token(user).token
         db.session.commit()
         return value
 

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from popupstore.basket.matchindex import forget_cached_events
+from popupstore.basket.index import forget_event_indexes
 from popupstore.extensions import db
+from popupstore.pagecache import kept_pages
+
+from .security.conftest import fresh_request
 
 PRODUCTS = [
     "geldfit",
@@ -65,11 +68,15 @@ PAGES = [
 def test_queries_do_not_grow_with_the_number_of_checkouts(client, store, make_checkout, path):
     mine = fill(make_checkout, 3)
     url = path.format(token=mine["token"])
-    forget_cached_events()
+    # Warm what a worker keeps whatever the number of checkouts (e.g. the active event's id),
+    # but not the page itself: both counts are of a page rendered anew.
+    assert fresh_request(client, "GET", url).status_code == 200
+    kept_pages().clear()
+    forget_event_indexes()
     with counted() as few:
         assert client.get(url).status_code == 200
     fill(make_checkout, 40, start=3)
-    forget_cached_events()
+    forget_event_indexes()
     with counted() as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), (few, many)
@@ -106,12 +113,13 @@ def test_staff_pages_need_the_same_queries_for_3_or_43_checkouts(
 ):
     login("organiser")
     fill(make_checkout, 3)
-    forget_cached_events()
+    assert fresh_request(client, "GET", path).status_code == 200
+    forget_event_indexes()
     with counted() as few:
         # Read the whole body: exports stream, and their queries run while it is read.
         assert len(client.get(path).get_data()) > 0
     fill(make_checkout, 40, start=3)
-    forget_cached_events()
+    forget_event_indexes()
     with counted() as many:
         assert len(client.get(path).get_data()) > 0
     assert len(many) == len(few), (few, many)

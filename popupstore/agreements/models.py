@@ -28,6 +28,8 @@ class Agreement(db.Model):  # type: ignore[name-defined]
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(String(TEXT_LIMIT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Hidden by a facilitator: off the wall, the receipts and the counts until shown again.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[Checkout] = relationship(foreign_keys=[author_id], lazy="joined")
     partner: Mapped[Checkout] = relationship(foreign_keys=[partner_id], lazy="joined")

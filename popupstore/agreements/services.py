@@ -11,18 +11,20 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ..basket.models import Checkout
-from ..basket.services import checkout_view, forget_event_state
 from ..catalog.services import get_product
 from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
 from ..matching import Match
-from ..organisations import clean_text
+from ..organisations import clean_text, display_name
+from ..receipts.services import checkout_view
 from .models import TEXT_LIMIT, Agreement
 
 # A visitor records a handful of agreements at most; more is someone filling the wall.
@@ -40,9 +42,14 @@ class Party:
 
     @classmethod
     def of(cls, checkout: Checkout) -> Party:
-        if not checkout.share_contact:
+        # A purged visitor has no name left and no longer consents.
+        if not checkout.share_contact or checkout.visitor_name is None:
             return cls(checkout.number, None, None)
-        return cls(checkout.number, checkout.visitor_name, checkout.organisation_name)
+        return cls(
+            checkout.number,
+            checkout.visitor_name,
+            display_name(checkout.organisation_key, checkout.organisation_name),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class AgreementLine:
     created_at: datetime
     author: Party
     partner: Party
+    hidden: bool = False
 
     def other_than(self, number: int) -> Party:
         """The party that is not the visitor with this receipt number."""
@@ -71,6 +79,7 @@ def _line(agreement: Agreement) -> AgreementLine:
         created_at=agreement.created_at,
         author=Party.of(agreement.author),
         partner=Party.of(agreement.partner),
+        hidden=agreement.hidden_at is not None,
     )
 
 
@@ -152,25 +161,45 @@ def record_agreement(
     )
     db.session.add(agreement)
     db.session.flush()
-    forget_event_state(checkout.event_id)
     return agreement
+
+
+def _shown() -> Any:
+    """Agreements that are not hidden and whose two visitors are not hidden either."""
+    author, partner = aliased(Checkout), aliased(Checkout)
+    return Agreement.id.in_(
+        select(Agreement.id)
+        .join(author, author.id == Agreement.author_id)
+        .join(partner, partner.id == Agreement.partner_id)
+        .where(
+            Agreement.hidden_at.is_(None),
+            author.hidden_at.is_(None),
+            partner.hidden_at.is_(None),
+        )
+    )
 
 
 def agreements_of(checkout: Checkout) -> list[AgreementLine]:
     """The agreements a visitor made or was named in, oldest first."""
     query = (
         select(Agreement)
-        .where(or_(Agreement.author_id == checkout.id, Agreement.partner_id == checkout.id))
+        .where(
+            or_(Agreement.author_id == checkout.id, Agreement.partner_id == checkout.id),
+            _shown(),
+        )
         .order_by(Agreement.created_at, Agreement.id)
     )
     return [_line(agreement) for agreement in db.session.execute(query).scalars()]
 
 
-def event_agreements(event: Event, limit: int | None = None) -> list[AgreementLine]:
-    """The event's agreements, newest first (at most `limit`)."""
+def event_agreements(
+    event: Event, limit: int | None = None, *, include_hidden: bool = False
+) -> list[AgreementLine]:
+    """The event's shown agreements, newest first (at most `limit`); with `include_hidden`
+    the hidden ones too (for the facilitator's moderation)."""
     query = (
         select(Agreement)
-        .where(Agreement.event_id == event.id)
+        .where(Agreement.event_id == event.id, true() if include_hidden else _shown())
         .order_by(Agreement.created_at.desc(), Agreement.id.desc())
         .limit(limit)
     )
@@ -178,11 +207,11 @@ def event_agreements(event: Event, limit: int | None = None) -> list[AgreementLi
 
 
 def count_agreements(events: Iterable[Event]) -> int:
-    """How many agreements visitors recorded at these events, taken together.
+    """How many shown agreements visitors recorded at these events, taken together.
 
     The one count every screen shows (live overview, statistics, comparison); an erased
-    visitor's agreements are gone with them, so they count nowhere.
+    visitor's agreements are gone with them, and hidden ones count nowhere.
     """
     event_ids = [event.id for event in events]
-    query = select(func.count(Agreement.id)).where(Agreement.event_id.in_(event_ids))
+    query = select(func.count(Agreement.id)).where(Agreement.event_id.in_(event_ids), _shown())
     return int(db.session.execute(query).scalar_one())

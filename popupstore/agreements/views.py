@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..basket.models import Checkout
-from ..basket.views import checkout_or_404
 from ..catalog.services import product_name_map
 from ..errors import DomainError
 from ..extensions import db
+from ..receipts.views import checkout_or_404
 from ..security import public
 from .forms import AgreementForm
 from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
@@ -48,7 +48,7 @@ def new(token: str) -> Any:
         else:
             db.session.commit()
             flash(_("Jullie afspraak staat op de bon."), "success")
-            return redirect(url_for("basket.receipt_page", token=token, _anchor="afspraken"))
+            return redirect(url_for("receipts.page", token=token, _anchor="afspraken"))
     return (
         render_template(
             "agreements/new.html",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..basket.checkout import IDEMPOTENCY_KEY
 from ..basket.models import INTENTS
-from ..basket.services import IDEMPOTENCY_KEY
 from ..organiser.exports import BASKET_LINE_COLUMNS, DEFAULT_FORMAT, FORMATS
-from .schema import CHECKOUT_REQUEST, TABLES_REQUEST
+from .schema import checkout_request, tables_request
 
 JSON = "application/json"
 
@@ -29,7 +29,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     texts = {
         400: "The request cannot be read: malformed JSON, not UTF-8, not an object, "
         "or a NUL character in the address",
-        401: "No or unknown token",
+        401: "No token, or an unknown, expired or revoked one",
         403: "Token of the wrong role",
         404: "Not found",
         409: "Conflict with the current state",
@@ -131,7 +131,7 @@ def _schemas() -> dict[str, Any]:
                 "date": {"type": "string", "format": "date"},
             },
         },
-        "CheckoutRequest": CHECKOUT_REQUEST.json_schema(),
+        "CheckoutRequest": checkout_request().json_schema(),
         "SharedProduct": {
             "type": "object",
             "required": ["product", "mine", "theirs"],
@@ -150,13 +150,34 @@ def _schemas() -> dict[str, Any]:
         },
         "Collaboration": {
             "type": "object",
-            "required": ["product", "province", "organisations", "owner"],
+            "required": ["product", "province", "organisations", "unnamed", "owner"],
             "properties": {
                 "product": {"type": "string"},
                 "province": {"type": "string"},
-                "organisations": {"type": "array", "items": {"type": "string"}},
+                "organisations": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The asking visitor's own organisation and those wanted by "
+                    "a visitor who shares contact details, by the names they use.",
+                },
+                "unnamed": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "How many more organisations want it through visitors who "
+                    "do not share contact details (counted, never named).",
+                },
                 "owner": {"type": "string"},
             },
+        },
+        "SeriesMatch": {
+            "allOf": [
+                _ref("Match"),
+                {
+                    "type": "object",
+                    "required": ["event"],
+                    "properties": {"event": {"type": "string", "description": "event slug"}},
+                },
+            ]
         },
         "CheckoutCreated": {
             "type": "object",
@@ -180,6 +201,7 @@ def _schemas() -> dict[str, Any]:
                 "matches",
                 "colleagues",
                 "collaborations",
+                "series_matches",
             ],
             "properties": {
                 "number": {"type": "integer"},
@@ -207,6 +229,7 @@ def _schemas() -> dict[str, Any]:
                 "matches": {"type": "array", "items": _ref("Match")},
                 "colleagues": {"type": "array", "items": _ref("Match")},
                 "collaborations": {"type": "array", "items": _ref("Collaboration")},
+                "series_matches": {"type": "array", "items": _ref("SeriesMatch")},
             },
         },
         "Overlap": {
@@ -280,7 +303,7 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
-        "TablesRequest": TABLES_REQUEST.json_schema(),
+        "TablesRequest": tables_request().json_schema(),
         "Tables": {
             "type": "object",
             "required": ["tables", "total_score"],
@@ -460,6 +483,14 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "paths": {**_paths(), **_organiser_paths()},
         "components": {
             "schemas": _schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff API token from `popupstore create-token USERNAME "
+                    "[--days N]` (valid N days, default 90); `popupstore revoke-tokens "
+                    "USERNAME` ends all of a user's tokens at once.",
+                }
+            },
         },
     }

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ..basket.models import INTENTS
-from ..basket.services import EMAIL_LIMIT, MAX_ITEMS, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
+from ..basket.payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT
+from ..basket.session import MAX_ITEMS
 from ..errors import ValidationError
 from ..matching.tables import (
     DEFAULT_MAX_SIZE,
@@ -33,7 +35,7 @@ from ..matching.tables import (
     check_table_sizes,
     whole_number,
 )
-from ..organisations import ORGANISATION_TYPES
+from ..organisations import ORGANISATION_TYPES, provinces
 
 Problems = dict[str, str]
 
@@ -296,85 +298,111 @@ def _table_sizes_in_order() -> tuple[dict[str, Any], ...]:
     return tuple(clauses)
 
 
-TABLES_REQUEST = Object(
-    {
-        "min_size": Integer(
-            MIN_TABLE_SIZE,
-            MAX_TABLE_SIZE,
-            default=DEFAULT_MIN_SIZE,
-            description="The fewest people at a table; at most max_size",
-        ),
-        "max_size": Integer(
-            MIN_TABLE_SIZE,
-            MAX_TABLE_SIZE,
-            default=DEFAULT_MAX_SIZE,
-            description="The most people at a table",
-        ),
-    },
-    description=f"Table sizes, {MIN_TABLE_SIZE} <= min_size <= max_size <= {MAX_TABLE_SIZE} "
-    "(a min_size above max_size is a 422 on min_size); the body may be left out.",
-    all_of=_table_sizes_in_order(),
-)
+@cache
+def tables_request() -> Object:
+    """The body of POST /events/{slug}/tables."""
+    return Object(
+        {
+            "min_size": Integer(
+                MIN_TABLE_SIZE,
+                MAX_TABLE_SIZE,
+                default=DEFAULT_MIN_SIZE,
+                description="The fewest people at a table; at most max_size",
+            ),
+            "max_size": Integer(
+                MIN_TABLE_SIZE,
+                MAX_TABLE_SIZE,
+                default=DEFAULT_MAX_SIZE,
+                description="The most people at a table",
+            ),
+        },
+        description=f"Table sizes, {MIN_TABLE_SIZE} <= min_size <= max_size <= {MAX_TABLE_SIZE} "
+        "(a min_size above max_size is a 422 on min_size); the body may be left out.",
+        all_of=_table_sizes_in_order(),
+    )
+
 
 _CLEANED = (
     "White space is trimmed and collapsed to one space before the length is counted; "
     "text with nothing left is a 422."
 )
 
-CHECKOUT_REQUEST = Object(
-    {
-        "items": List(
-            Object(
+
+@cache
+def checkout_request() -> Object:
+    """The body of POST /events/{slug}/checkouts."""
+    return Object(
+        {
+            "items": List(
+                Object(
+                    {
+                        "product": Text(
+                            non_empty=True,
+                            description="The slug of an active product of the catalog "
+                            "(GET /products); each product once per basket, else a 422",
+                        ),
+                        "intent": Choice(
+                            tuple(INTENTS),
+                            description="want: interested; have: has experience to share",
+                        ),
+                    },
+                    required=("product", "intent"),
+                ),
+                min_items=1,
+                max_items=MAX_ITEMS,
+                too_few=_l("Je mandje is leeg."),
+                too_many=_l("Hoogstens %(n)d producten.", n=MAX_ITEMS),
+            ),
+            "visitor": Object(
                 {
-                    "product": Text(
-                        non_empty=True,
-                        description="The slug of an active product of the catalog "
-                        "(GET /products); each product once per basket, else a 422",
+                    "name": Text(
+                        non_empty=True, description=f"1 to {NAME_LIMIT} characters. {_CLEANED}"
                     ),
-                    "intent": Choice(
-                        tuple(INTENTS),
-                        description="want: interested; have: has experience to share",
+                    "organisation": Text(
+                        non_empty=True,
+                        description=f"1 to {ORGANISATION_LIMIT} characters. {_CLEANED}",
+                    ),
+                    "organisation_type": Choice(
+                        (*ORGANISATION_TYPES, "", None),
+                        description="Absent, null or empty: not given",
+                    ),
+                    "role": Text(
+                        nullable=True,
+                        description=f"At most {ROLE_LIMIT} characters; absent, null or empty: "
+                        f"not given. {_CLEANED}",
+                    ),
+                    "email": Text(
+                        nullable=True,
+                        description=f"One @, a non-empty local part, a domain with a dot, at most "
+                        f"{EMAIL_LIMIT} characters; absent, null or empty: not given",
+                    ),
+                    "share_contact": Boolean(
+                        nullable=True,
+                        default=False,
+                        description="Consent to be shown to others; absent or null: false",
+                    ),
+                    "province": Choice(
+                        (*provinces(), "", None),
+                        description="The work area of an organisation that is not a "
+                        "municipality (a municipality's own province always wins); absent, "
+                        "null or empty: not given",
+                    ),
+                    "follow_up": Boolean(
+                        nullable=True,
+                        default=False,
+                        description="Mail the receipt link, and one follow-up question after "
+                        "the event; true without `email` is a 422",
+                    ),
+                    "across_series": Boolean(
+                        nullable=True,
+                        default=False,
+                        description="Also match with consenting visitors of the other events "
+                        "of this event's series (`series_matches`)",
                     ),
                 },
-                required=("product", "intent"),
+                required=("name", "organisation"),
             ),
-            min_items=1,
-            max_items=MAX_ITEMS,
-            too_few=_l("Je mandje is leeg."),
-            too_many=_l("Hoogstens %(n)d producten.", n=MAX_ITEMS),
-        ),
-        "visitor": Object(
-            {
-                "name": Text(
-                    non_empty=True, description=f"1 to {NAME_LIMIT} characters. {_CLEANED}"
-                ),
-                "organisation": Text(
-                    non_empty=True,
-                    description=f"1 to {ORGANISATION_LIMIT} characters. {_CLEANED}",
-                ),
-                "organisation_type": Choice(
-                    (*ORGANISATION_TYPES, "", None),
-                    description="Absent, null or empty: not given",
-                ),
-                "role": Text(
-                    nullable=True,
-                    description=f"At most {ROLE_LIMIT} characters; absent, null or empty: "
-                    f"not given. {_CLEANED}",
-                ),
-                "email": Text(
-                    nullable=True,
-                    description=f"One @, a non-empty local part, a domain with a dot, at most "
-                    f"{EMAIL_LIMIT} characters; absent, null or empty: not given",
-                ),
-                "share_contact": Boolean(
-                    nullable=True,
-                    default=False,
-                    description="Consent to be shown to others; absent or null: false",
-                ),
-            },
-            required=("name", "organisation"),
-        ),
-    },
-    required=("items", "visitor"),
-    description="Unknown extra properties are ignored.",
-)
+        },
+        required=("items", "visitor"),
+        description="Unknown extra properties are ignored.",
+    )

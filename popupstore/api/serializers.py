@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..basket.services import CheckoutView
 from ..catalog.models import Product
 from ..events.models import Event
 from ..matching import Collaboration, Match, Overlap
 from ..organiser.stats import Statistics
+from ..receipts.services import CheckoutView
 
 
 def product_json(product: Product) -> dict[str, Any]:
@@ -48,6 +48,7 @@ def collaboration_json(collaboration: Collaboration) -> dict[str, Any]:
         "product": collaboration.product,
         "province": collaboration.province,
         "organisations": list(collaboration.organisations),
+        "unnamed": collaboration.unnamed,
         "owner": collaboration.owner,
     }
 
@@ -59,12 +60,11 @@ def receipt_urls(base_url: str, token: str) -> dict[str, str]:
     }
 
 
-def checkout_created_json(view: CheckoutView, base_url: str) -> dict[str, Any]:
-    assert view.token is not None
+def checkout_created_json(view: CheckoutView, token: str, base_url: str) -> dict[str, Any]:
     return {
         "number": view.checkout.number,
-        "token": view.token,
-        **receipt_urls(base_url, view.token),
+        "token": token,
+        **receipt_urls(base_url, token),
         "matches": [match_json(m) for m in view.matches],
         "colleagues": [match_json(m) for m in view.colleagues],
     }
@@ -76,10 +76,11 @@ def receipt_json(view: CheckoutView) -> dict[str, Any]:
         "number": checkout.number,
         "event": {"slug": checkout.event.slug, "name": checkout.event.name},
         "items": [{"product": line.product.slug, "intent": line.intent} for line in checkout.lines],
-        "visitor": {"name": checkout.visitor_name, "organisation": checkout.organisation_name},
+        "visitor": {"name": checkout.visitor_name, "organisation": view.basket.organisation_name},
         "matches": [match_json(m) for m in view.matches],
         "colleagues": [match_json(m) for m in view.colleagues],
         "collaborations": [collaboration_json(c) for c in view.collaborations],
+        "series_matches": [],
     }
 
 

@@ -12,16 +12,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from ..basket.matchindex import event_index
-from ..basket.services import (
-    checkout_view,
-    erase_checkout,
-    find_checkout_by_token,
-    parse_checkout_payload,
-    place_checkout,
-    request_fingerprint,
-)
+from ..auth.roles import ORGANISER, STAFF
+from ..basket.checkout import check_idempotency_key, place_checkout
+from ..basket.index import event_index
+from ..basket.payload import parse_checkout_payload
 from ..catalog.services import active_products
+from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import active_event, get_event, list_events
 from ..extensions import csrf, db
@@ -29,12 +25,14 @@ from ..facilitator.services import make_table_plan
 from ..matching import overlap
 from ..organiser.exports import export_response, parse_format, report_exporters
 from ..organiser.stats import statistics
+from ..privacy.erasure import erase_checkout
+from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
 from ..web import base_url
 from .auth import token_required
 from .errors import ApiError, from_api_error, from_domain_error
 from .openapi import openapi_document
-from .schema import CHECKOUT_REQUEST, TABLES_REQUEST, validate
+from .schema import checkout_request, tables_request, validate
 from .serializers import (
     checkout_created_json,
     event_json,
@@ -46,9 +44,6 @@ from .serializers import (
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
-
-STAFF = ("facilitator", "organiser")
-ORGANISER = "organiser"
 
 
 @bp.before_request
@@ -119,23 +114,16 @@ def show_active_event() -> Response:
 def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
     event = get_event(slug)
     body = json_body()
-    known = validate(CHECKOUT_REQUEST, body, _l("De bestelling klopt niet."))
-    # place_checkout checks the key: the kiosk sends one too.
+    validate(checkout_request(), body, _l("De bestelling klopt niet."))
     key = request.headers.get("Idempotency-Key")
-    checkout_request = parse_checkout_payload(body)
-    root = base_url()
-    outcome = place_checkout(
-        event,
-        checkout_request,
-        lambda view: checkout_created_json(view, root),
-        idempotency_key=key,
-        # Unknown fields are ignored, so "the same body" means the same known fields.
-        fingerprint=request_fingerprint(known) if key is not None else None,
-    )
+    check_idempotency_key(key)
+    placed = place_checkout(event, parse_checkout_payload(body), idempotency_key=key)
+    # Built before the commit, so a failure stores nothing; a replay shows today's matches.
+    view = checkout_view(placed.checkout, index=placed.index)
+    answer = checkout_created_json(view, placed.token, base_url())
     db.session.commit()
-    token = outcome.response["token"]
-    location = url_for("api.show_receipt", token=token)
-    return jsonify(outcome.response), 201, {"Location": location}
+    location = url_for("api.show_receipt", token=placed.token)
+    return jsonify(answer), 201, {"Location": location}
 
 
 def _receipt_or_404(token: str) -> Any:
@@ -159,6 +147,7 @@ def delete_receipt(token: str) -> tuple[str, int]:
     checkout = _receipt_or_404(token)
     erase_checkout(checkout)
     db.session.commit()
+    scrub_erased_data()
     return "", 204
 
 
@@ -174,7 +163,7 @@ def show_overlap(slug: str) -> Response:
 def create_tables(slug: str) -> Response:
     """The facilitator's table plan, made and stored by the same service as their page."""
     event = get_event(slug)
-    sizes = validate(TABLES_REQUEST, json_body(required=False), _l("De tafelgrootte klopt niet."))
+    sizes = validate(tables_request(), json_body(required=False), _l("De tafelgrootte klopt niet."))
     stored = make_table_plan(event, sizes["min_size"], sizes["max_size"])
     db.session.commit()
     return jsonify(stored.plan)

@@ -1,26 +1,32 @@
-"""Staff accounts, password checks and API tokens."""
+"""Staff accounts, password checks, staff sessions and API tokens."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, NamedTuple, cast
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
-from ..pagecache import freshness
-from .models import ROLES, ApiToken, User
+from ..tokens import hash_token
+from .models import ApiToken, User, session_user_id
+from .roles import ORGANISER, ROLES
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD_LENGTH = 10
+# How long an API token works unless `create-token --days` says otherwise, and the most it
+# may be given: a token that never really expires defeats the point of expiry.
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 
 
 @cache
@@ -38,37 +44,51 @@ def prepare_password_checks() -> None:
 class StaffUser(UserMixin):
     """The logged-in staff member as a request sees them (Flask-Login's current_user).
 
-    Not the ORM row: it is read with one small query, or reused from `freshness()` while
-    staff screens poll every few seconds, and it cannot be changed by accident.
+    Not the ORM row: it is read with one small query per request and cannot be changed by
+    accident. `session_version` is the version the session cookie was made in.
     """
 
     id: int
     username: str
     role: str
+    session_version: int
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
     @property
     def is_organiser(self) -> bool:
-        return self.role == "organiser"
+        return self.role == ORGANISER
+
+    def get_id(self) -> str:
+        return session_user_id(self.id, self.session_version)
 
 
-def load_staff_user(user_id: int) -> StaffUser | None:
-    """The staff member with this id, for the session that names it."""
+def load_staff_user(session_user: str) -> StaffUser | None:
+    """The staff member a session names (see `session_user_id`), or None.
 
-    def load() -> StaffUser | None:
-        row = db.session.execute(
-            select(User.id, User.username, User.role).where(User.id == user_id)
-        ).first()
-        return StaffUser(row.id, row.username, row.role) if row is not None else None
+    None as well when the session was made before that member's last logout or password
+    change: the version it names is no longer theirs. Asked on every staff request, so a
+    session ended at one worker or server is over at all of them at once.
+    """
+    user_id, _, version = session_user.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    row = db.session.execute(
+        select(User.id, User.username, User.role, User.session_version).where(
+            User.id == int(user_id), User.session_version == int(version)
+        )
+    ).first()
+    if row is None:
+        return None
+    return StaffUser(row.id, row.username, row.role, row.session_version)
 
-    found: StaffUser | None = freshness().get(("user", user_id), load)
-    return found
 
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def end_sessions(user_id: int) -> None:
+    """End every session of this staff member, on every device, worker and server."""
+    db.session.execute(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+    )
 
 
 def get_user(username: str) -> User:
@@ -86,8 +106,8 @@ def create_user(username: str, password: str, role: str) -> User:
         )
     if role not in ROLES:
         fields["role"] = str(_l("Kies facilitator of organiser."))
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        fields["password"] = str(_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH))
+    if password_problem := _password_problem(password):
+        fields["password"] = password_problem
     if fields:
         raise ValidationError(str(_l("De gebruiker klopt niet.")), fields)
     taken = db.session.execute(select(User.id).where(User.username == username)).first()
@@ -102,6 +122,21 @@ def create_user(username: str, password: str, role: str) -> User:
     return user
 
 
+def _password_problem(password: str) -> str | None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return str(_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH))
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    """Give `user` a new password; every session they had is over (API tokens stay)."""
+    if problem := _password_problem(password):
+        raise ValidationError(str(_l("Het wachtwoord is te kort.")), {"password": problem})
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user.id)
+    db.session.flush()
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user with these credentials, or None; costs the same whether the user exists."""
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
@@ -114,18 +149,59 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def create_token(user: User) -> str:
-    """A new API token for `user`; the plain token is returned once and only its hash kept."""
+class IssuedToken(NamedTuple):
+    """A new API token as handed out once: the token itself and when it stops working."""
+
+    token: str
+    expires_at: datetime
+
+
+def create_token(user: User, days: int = DEFAULT_TOKEN_DAYS) -> IssuedToken:
+    """A new API token for `user`, valid `days` days (1 to MAX_TOKEN_DAYS).
+
+    The plain token is returned once; only its hash is kept.
+    """
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError(
+            str(
+                _l(
+                    "Een API-token is 1 tot %(max)d dagen geldig, niet %(days)s.",
+                    max=MAX_TOKEN_DAYS,
+                    days=days,
+                )
+            )
+        )
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
+    expires_at = utcnow() + timedelta(days=days)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), expires_at=expires_at))
     db.session.flush()
-    return token
+    return IssuedToken(token, expires_at)
+
+
+def revoke_tokens(user: User) -> int:
+    """Make every API token of `user` stop working at once; how many there were.
+
+    The rows are deleted: a revoked token can never work again, so nothing of it is kept.
+    """
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    db.session.expire(user, ["tokens"])
+    return int(result.rowcount)
 
 
 def user_for_token(token: str) -> User | None:
+    """The staff member whose unexpired, unrevoked API token this is, or None."""
     if not token:
         return None
-    query = select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    query = select(ApiToken).where(
+        ApiToken.token_hash == hash_token(token), ApiToken.expires_at > utcnow()
+    )
     found = db.session.execute(query).scalar_one_or_none()
     if found is None:
         return None

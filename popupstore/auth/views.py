@@ -1,4 +1,4 @@
-"""Staff login and logout."""
+"""Staff login and logout, and the guard of staff pages."""
 
 from __future__ import annotations
 
@@ -7,16 +7,28 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..extensions import db, login_manager
+from ..extensions import db
+from ..kiosk.services import reset_visitor
 from ..ratelimits import LOGIN
 from ..security import mark_roles, public
 from .forms import LoginForm
-from .services import authenticate
+from .roles import ORGANISER
+from .services import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -34,29 +46,26 @@ def safe_next(target: str | None) -> str | None:
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
-    """Staff pages: log in first (redirect), then the role must fit (403).
+    """Staff pages: log in first (Flask-Login's `login_required`), then the role must fit (403).
 
-    The check of Flask-Login's `login_required`, with the user looked up once for both
-    questions: staff screens poll, and each look-up through the request context counts.
+    Whatever lets `login_required` through without a login (its `LOGIN_DISABLED` setting,
+    an OPTIONS request) passes the role check too: there is no one whose role to check.
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_user._get_current_object()
-            if not user.is_authenticated:
-                return login_manager.unauthorized()
-            if not user.has_role(*roles):
+        def check_role(*args: Any, **kwargs: Any) -> Any:
+            if current_user.is_authenticated and not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
-        return mark_roles(wrapper, roles, via="session")  # type: ignore[return-value]
+        return mark_roles(login_required(check_role), roles, via="session")
 
     return decorate
 
 
 def home_for(user: Any) -> str:
-    if user.role == "organiser" and "organiser.index" in current_app.view_functions:
+    if user.role == ORGANISER and "organiser.index" in current_app.view_functions:
         return url_for("organiser.index")
     return url_for("facilitator.index")
 
@@ -69,16 +78,23 @@ def login() -> Response | str:
         form.next.data = safe_next(request.args.get("next"))
     error = None
     if request.method == "POST":
-        # Refused before the password is even checked once this address failed too often.
-        LOGIN.check()
+        # Refused before the password is even checked once this account, or this address,
+        # failed too often.
+        LOGIN.check(request.form.get("username", ""))
     if form.validate_on_submit():
+        # Counted as a failure before the password is checked, given back when it is right.
+        attempt = LOGIN.attempt(form.username.data or "")
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
+            attempt.succeeded()
+            # A new session: nothing of the one before the login is kept but the language,
+            # so a session (and CSRF token) someone planted in this browser is worth
+            # nothing once staff log in. Flask-WTF makes a new CSRF token on the next page.
+            reset_visitor(session, keep_language=True)
             login_user(user)
             db.session.commit()
             flash(_("Je bent ingelogd."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
-        LOGIN.spend()
         # The same words whether the name or the password was wrong.
         error = _("Gebruikersnaam of wachtwoord klopt niet.")
     # The language switch must not echo ?next= back into the page.
@@ -87,9 +103,19 @@ def login() -> Response | str:
     )
 
 
+def end_staff_session(*, keep_language: bool) -> None:
+    """Log the staff member of this request out everywhere: every copy of every session
+    cookie they hold stops working, and this browser starts a new session."""
+    if current_user.is_authenticated:
+        end_sessions(current_user.id)
+        db.session.commit()
+    logout_user()
+    reset_visitor(session, keep_language=keep_language)
+
+
 @bp.post("/logout")
 @public
 def logout() -> Response:
-    logout_user()
+    end_staff_session(keep_language=True)
     flash(_("Je bent uitgelogd."), "success")
     return redirect(url_for("auth.login"))

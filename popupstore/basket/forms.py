@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..organisations import ORGANISATION_TYPES
-from .services import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
+from .payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
 
 TYPE_LABELS = {
     "gemeente": _l("Gemeente"),

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Product
@@ -33,6 +40,13 @@ class Checkout(db.Model):  # type: ignore[name-defined]
     province: Mapped[str] = mapped_column(String(32))
     role: Mapped[str | None] = mapped_column(String(80))
     share_contact: Mapped[bool] = mapped_column(default=False)
+    # The receipt link by e-mail, and one follow-up mail after the event.
+    follow_up: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Also match with consenting visitors of the other events of the event's series.
+    across_series: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Hidden by a facilitator (spam, abuse): counted nowhere and shown nowhere until shown
+    # again; `popupstore.moderation` keeps the log of who did it when.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # How many partners and colleagues the receipt named at checkout (for the statistics).
     matches_shown: Mapped[int] = mapped_column(default=0, server_default="0")
     checked_out_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -71,14 +85,16 @@ class BasketLine(db.Model):  # type: ignore[name-defined]
 
 
 class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
-    """The first 201 answer to a checkout sent with an Idempotency-Key, kept for replays."""
+    """What answers a checkout repeated under its Idempotency-Key (`basket.replays`):
+    digests and an encrypted token, never a name, an e-mail address or a clear token."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(80))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    checkout_id: Mapped[int] = mapped_column(ForeignKey("checkout.id", ondelete="CASCADE"))
-    response: Mapped[str] = mapped_column(Text)
+    key_digest: Mapped[str] = mapped_column(String(64))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    # None once the visitor erased their checkout: the key stays used (a replay is a 404).
+    checkout_id: Mapped[int | None] = mapped_column(ForeignKey("checkout.id", ondelete="SET NULL"))
+    token_sealed: Mapped[bytes] = mapped_column(LargeBinary(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
-    __table_args__ = (UniqueConstraint("event_id", "key"),)
+    __table_args__ = (UniqueConstraint("event_id", "key_digest"),)

@@ -1,4 +1,4 @@
-"""Basket, checkout and receipts."""
+"""The basket and the checkout form."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -19,39 +18,26 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..api.serializers import checkout_created_json
 from ..auth.views import safe_next
-from ..catalog.services import get_product, product_name_map, products_by_slug
+from ..catalog.services import get_product, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
 from ..extensions import db
-from ..i18n import select_locale
-from ..kiosk.services import kiosk_mode, reset_visitor
-from ..organisations import CBS_CREDIT, municipalities
-from ..pagecache import cached_page, visitor_variant
-from ..security import count_failed_lookup, public
-from ..web import base_url, polled_fragment
+from ..organisations import CBS_CREDIT, municipalities, provinces
+from ..security import public
+from .checkout import place_checkout
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
-from .models import Checkout
-from .qr import qr_png
-from .services import (
-    CheckoutRequest,
-    ReceiptState,
+from .payload import CheckoutRequest, parse_items, parse_visitor
+from .session import (
     SessionBasket,
-    checkout_view,
-    erase_checkout,
-    find_checkout_by_token,
-    parse_items,
-    parse_visitor,
-    place_checkout,
-    receipt_state,
-    request_as_json,
-    request_fingerprint,
+    basket_context,
+    remember_receipt,
+    remembered_receipt,
 )
 
 bp = Blueprint("basket", __name__)
+bp.app_context_processor(basket_context)
 
-RECEIPT_KEY = "receipt"
 CHECKOUT_KEY = "checkout_key"
 
 
@@ -117,6 +103,7 @@ def _checkout_page(form: CheckoutForm, lines: list[tuple[Any, str]], status: int
             form=form,
             lines=lines,
             municipalities=municipalities(),
+            provinces=provinces(),
             roles=ROLE_SUGGESTIONS,
             cbs_credit=CBS_CREDIT,
             event=active_event(),
@@ -129,7 +116,7 @@ def _checkout_page(form: CheckoutForm, lines: list[tuple[Any, str]], status: int
 @public
 def checkout() -> Any:
     form = CheckoutForm()
-    receipt = session.get(RECEIPT_KEY)
+    receipt = remembered_receipt(session)
     # A second tap on "Afrekenen" after the first one went through: show that receipt.
     if (
         request.method == "POST"
@@ -137,7 +124,7 @@ def checkout() -> Any:
         and form.checkout_key.data
         and form.checkout_key.data == receipt.get("key")
     ):
-        return redirect(url_for("basket.receipt"))
+        return redirect(url_for("receipts.latest"))
     lines = _basket_lines()
     if not lines:
         flash(_("Je mandje is nog leeg. Kies eerst iets uit de winkel."), "info")
@@ -163,17 +150,10 @@ def checkout() -> Any:
             if field is not None:
                 field.errors = [*field.errors, message]
         return _checkout_page(form, lines, 422)
-    checkout_request = CheckoutRequest(items=items, visitor=visitor)
-    root = base_url()
+    # The form's key makes a double tap (two posts at once) one checkout.
     key = "kiosk-" + (form.checkout_key.data or session[CHECKOUT_KEY])[:60]
     try:
-        outcome = place_checkout(
-            event,
-            checkout_request,
-            lambda view: checkout_created_json(view, root),
-            idempotency_key=key,
-            fingerprint=request_fingerprint(request_as_json(checkout_request)),
-        )
+        placed = place_checkout(event, CheckoutRequest(items, visitor), idempotency_key=key)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -181,136 +161,5 @@ def checkout() -> Any:
     db.session.commit()
     _basket().clear()
     session.pop(CHECKOUT_KEY, None)
-    session[RECEIPT_KEY] = {
-        "token": outcome.response["token"],
-        "number": outcome.response["number"],
-        "key": form.checkout_key.data,
-    }
-    return redirect(url_for("basket.receipt"))
-
-
-@bp.get("/kassabon")
-@public
-def receipt() -> Any:
-    """The receipt right after checkout, on the device that checked out."""
-    stored = session.get(RECEIPT_KEY) or {}
-    token = str(stored.get("token", ""))
-    checkout = find_checkout_by_token(token) if token else None
-    if checkout is None:
-        session.pop(RECEIPT_KEY, None)
-        return redirect(url_for("catalog.start"))
-    return _render_receipt("basket/receipt.html", checkout, token, form=EmptyForm())
-
-
-def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any) -> str:
-    return render_template(
-        template,
-        view=checkout_view(checkout),
-        product_names=product_name_map(),
-        token=token,
-        receipt_url=f"{base_url()}/r/{token}",
-        **extra,
-    )
-
-
-@bp.post("/klaar")
-@public
-def finish() -> BaseResponse:
-    """The visitor is done: forget everything about them on this device."""
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    # On the booth tablet the next visitor starts in Dutch; on a phone the choice stays.
-    reset_visitor(session, keep_language=not kiosk_mode())
-    return redirect(url_for("catalog.start"))
-
-
-def checkout_or_404(token: str) -> Checkout:
-    """The checkout of a receipt token; a plain 404 (counted as a guess) when there is none."""
-    checkout = find_checkout_by_token(token)
-    if checkout is None:
-        count_failed_lookup()
-        abort(404)
-    return checkout
-
-
-def _kiosk_visitor_only(token: str) -> None:
-    """On the booth tablet a receipt page shows only the receipt of the visitor at hand.
-
-    Otherwise the next visitor could page back through the history to an earlier
-    visitor's receipt; a visitor's own phone opens any receipt whose token it holds.
-    """
-    if kiosk_mode() and (session.get(RECEIPT_KEY) or {}).get("token") != token:
-        abort(404)
-
-
-def _receipt_state_or_404(token: str) -> ReceiptState:
-    state = receipt_state(token)
-    if state is None:
-        count_failed_lookup()
-        abort(404)
-    return state
-
-
-@bp.get("/r/<token>")
-@public
-def receipt_page(token: str) -> str:
-    _kiosk_visitor_only(token)
-    state = _receipt_state_or_404(token)
-
-    def render() -> str:
-        checkout = db.get_or_404(Checkout, state.checkout_id)
-        return _render_receipt("basket/receipt_page.html", checkout, token)
-
-    # 240 phones may open their receipt at once: render each once per change of the event.
-    return cached_page(("receipt", state.event_id), state.version, visitor_variant(), render)
-
-
-@bp.get("/r/<token>/partners")
-@public
-def receipt_partners(token: str) -> Any:
-    """The live part of a receipt page, fetched by the page every few seconds."""
-    state = _receipt_state_or_404(token)
-
-    def render() -> str:
-        checkout = db.get_or_404(Checkout, state.checkout_id)
-        return render_template(
-            "basket/_partners.html",
-            view=checkout_view(checkout),
-            product_names=product_name_map(),
-        )
-
-    return polled_fragment(f"{state.etag}-{select_locale()}", render)
-
-
-@bp.get("/r/<token>/qr.png")
-@public
-def receipt_qr(token: str) -> Response:
-    checkout_or_404(token)
-    response = Response(qr_png(f"{base_url()}/r/{token}"), mimetype="image/png")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.route("/r/<token>/wissen", methods=["GET", "POST"])
-@public
-def erase(token: str) -> Any:
-    _kiosk_visitor_only(token)
-    checkout = checkout_or_404(token)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        erase_checkout(checkout)
-        db.session.commit()
-        stored = session.get(RECEIPT_KEY)
-        if stored and stored.get("token") == token:
-            session.pop(RECEIPT_KEY, None)
-        return redirect(url_for("basket.erased"))
-    return render_template(
-        "basket/erase.html", view=checkout_view(checkout), token=token, form=form
-    )
-
-
-@bp.get("/gewist")
-@public
-def erased() -> str:
-    return render_template("basket/erased.html")
+    remember_receipt(session, placed.token, placed.checkout.number, form.checkout_key.data)
+    return redirect(url_for("receipts.latest"))

@@ -6,13 +6,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
@@ -243,27 +242,6 @@ def theme_slug(theme: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
-@cache
-def _shop_version_query() -> Select[Any]:
-    from ..events.models import Event
-
-    active = Event.is_active.is_(True)
-    return select(
-        select(func.max(Product.updated_at)).scalar_subquery(),
-        select(func.count(Product.id)).scalar_subquery(),
-        select(Event.id).where(active).scalar_subquery(),
-        select(Event.last_number).where(active).scalar_subquery(),
-        select(Event.data_version).where(active).scalar_subquery(),
-    )
-
-
-def shop_version() -> tuple[object, ...]:
-    """One query for what the start page shows: the catalog's last change and the
-    active event's receipt counter and data version."""
-    # Built once and run on the session's connection: this runs on every start page.
-    return tuple(db.session.connection().execute(_shop_version_query()).one())
-
-
 def active_products() -> list[Product]:
     """Active products sorted by theme, then name (the API's order)."""
     query = select(Product).where(Product.active.is_(True)).order_by(Product.theme, Product.name)
@@ -318,6 +296,11 @@ def product_name_map() -> dict[str, str]:
     return dict(db.session.execute(select(Product.slug, Product.name)).all())
 
 
+def product_owners() -> dict[str, str]:
+    """Every product's owner by slug, retired ones included."""
+    return dict(db.session.execute(select(Product.slug, Product.owner)).all())
+
+
 def products_by_slug(slugs: Iterable[str]) -> dict[str, Product]:
     slugs = list(slugs)
     if not slugs:
@@ -356,13 +339,14 @@ def most_chosen(
     return ranked
 
 
-def popular_products(event: Any, limit: int = 6) -> list[ProductPopularity]:
-    """The most chosen active products of an event (`most_chosen`), at most `limit`."""
-    from ..basket.matchindex import intent_counts
-
+def popular_products(
+    counts: Mapping[str, tuple[int, int]], limit: int = 6
+) -> list[ProductPopularity]:
+    """The most chosen active products (`most_chosen`), at most `limit`; `counts` holds
+    (want, have) per product slug (an event's `basket.index.intent_counts`)."""
     names = {p.slug: p.name for p in active_products()}
-    counts = {slug: count for slug, count in intent_counts(event).items() if slug in names}
-    return most_chosen(counts, names)[:limit]
+    active = {slug: count for slug, count in counts.items() if slug in names}
+    return most_chosen(active, names)[:limit]
 
 
 # --- catalog admin: one product at a time, and the catalog as a product file ---------------

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, session
 
-from ..basket.services import SessionBasket
-from ..events.services import active_event
-from ..pagecache import cached_page, freshness, visitor_variant
+from .. import versions
+from ..basket.index import intent_counts
+from ..basket.session import SessionBasket, page_variant
+from ..events.services import active_event, active_event_id
+from ..pagecache import kept_page
 from ..security import public
 from .services import (
     find_theme,
     get_product,
     popular_products,
     search_products,
-    shop_version,
     theme_slug,
     themes,
 )
@@ -39,12 +40,15 @@ def start() -> str:
             "catalog/start.html",
             event=event,
             themes=themes(),
-            popular=popular_products(event, limit=6) if event else [],
+            popular=popular_products(intent_counts(event), limit=6) if event else [],
         )
 
     # The start page is what every visitor and every idle reset opens: keep it rendered.
-    version = freshness().get("shop", shop_version)
-    return cached_page("start", version, visitor_variant(), render)
+    event_id = active_event_id()
+    depends_on: tuple[str, ...] = (versions.CATALOG, versions.EVENTS)
+    if event_id is not None:
+        depends_on += versions.event_names(event_id)
+    return kept_page(("start", *page_variant()), versions.state(*depends_on), render)
 
 
 @bp.get("/producten")

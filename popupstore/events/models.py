@@ -35,8 +35,6 @@ class Event(db.Model):  # type: ignore[name-defined]
     is_active: Mapped[bool] = mapped_column(default=False)
     # Receipt numbers are handed out from here, so an erased checkout's number is never reused.
     last_number: Mapped[int] = mapped_column(default=0)
-    # Bumped whenever checkouts disappear or change, so per-process caches know to rebuild.
-    data_version: Mapped[int] = mapped_column(default=0)
     # After this date `popupstore purge-expired` erases the visitors' personal data.
     retention_until: Mapped[dt.date | None] = mapped_column(Date, default=_retention_for_insert)
     personal_data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from .. import versions
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from .models import Event
@@ -27,6 +28,26 @@ def get_event(slug: str) -> Event:
 def active_event() -> Event | None:
     query = select(Event).where(Event.is_active.is_(True))
     return db.session.execute(query).scalar_one_or_none()
+
+
+def active_event_id() -> int | None:
+    """The id of the active event, reused by a worker until an event changes."""
+    found: int | None = versions.memo(
+        "active-event",
+        (versions.EVENTS,),
+        lambda: db.session.execute(select(Event.id).where(Event.is_active.is_(True))).scalar(),
+    )
+    return found
+
+
+def event_id_for(slug: str) -> int | None:
+    """The id of the event with this slug, reused by a worker until an event changes."""
+    found: int | None = versions.memo(
+        ("event-id", slug),
+        (versions.EVENTS,),
+        lambda: db.session.execute(select(Event.id).where(Event.slug == slug)).scalar(),
+    )
+    return found
 
 
 def list_events() -> list[Event]:
@@ -101,7 +122,10 @@ def update_event(
 def activate_event(event: Event) -> Event:
     """Make `event` the only active one."""
     db.session.execute(
-        update(Event).where(Event.is_active.is_(True), Event.id != event.id).values(is_active=False)
+        update(Event)
+        .where(Event.is_active.is_(True), Event.id != event.id)
+        .values(is_active=False)
+        .execution_options(bumps=(versions.EVENTS,))
     )
     # The partial unique index needs the old one switched off before this one is switched on.
     db.session.flush()

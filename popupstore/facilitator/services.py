@@ -17,11 +17,11 @@ from typing import Any, Final
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from ..agreements.models import Agreement
+from .. import versions
 from ..agreements.services import AgreementLine, count_agreements, event_agreements
-from ..basket.matchindex import event_index, intent_counts
+from ..basket.index import event_index, intent_counts
 from ..catalog.services import (
     ProductPopularity,
     all_products,
@@ -31,6 +31,7 @@ from ..catalog.services import (
 from ..charts import Heatmap, Network, heatmap, network_layout
 from ..errors import ValidationError
 from ..events.models import Event
+from ..events.services import event_id_for
 from ..extensions import db
 from ..matching import (
     Basket,
@@ -51,7 +52,6 @@ from ..matching.tables import (
     check_table_sizes,
 )
 from ..organisations import UNKNOWN_PROVINCE
-from ..pagecache import freshness
 from .models import ConversationPlan
 
 HEATMAP_PRODUCTS: Final = 16
@@ -80,6 +80,7 @@ class StaffVisitor:
 
 
 def staff_visitor(basket: Basket) -> StaffVisitor:
+    # A purged visitor's basket never consents (`basket.index`).
     if not basket.share_contact:
         return StaffVisitor(basket.number, None, None)
     return StaffVisitor(basket.number, basket.name or None, basket.organisation_name)
@@ -113,44 +114,14 @@ def live_summary(event: Event) -> LiveSummary:
     )
 
 
-def _live_state(event_id: int) -> tuple[int, ...]:
-    latest_plan = (
-        select(func.coalesce(func.max(ConversationPlan.id), 0))
-        .where(ConversationPlan.event_id == Event.id)
-        .scalar_subquery()
-    )
-    agreements = (
-        select(func.count(Agreement.id)).where(Agreement.event_id == Event.id).scalar_subquery()
-    )
-    row = db.session.execute(
-        select(Event.last_number, Event.data_version, agreements, latest_plan).where(
-            Event.id == event_id
-        )
-    ).one()
-    return tuple(row)
-
-
 def live_version(slug: str) -> str | None:
     """Changes whenever anything a live screen of the event may show has changed; None for
-    an unknown event.
-
-    Built from the database (receipt numbers handed out, erasures, agreements, plans), never
-    from what a process was told, so every server worker gives the same answer. A worker
-    reuses the answer for at most FRESHNESS_SECONDS (`pagecache.Freshness`): screens poll
-    every few seconds, and a 304 should cost next to nothing.
-    """
-    known = freshness()
-    event_id = known.get(
-        ("event-id", slug),
-        lambda: db.session.execute(select(Event.id).where(Event.slug == slug)).scalar(),
-    )
+    an unknown event. Read from the named versions (`popupstore.versions`), so every worker
+    of every server gives the same answer."""
+    event_id = event_id_for(slug)
     if event_id is None:
         return None
-    version: str = known.get(
-        ("live", event_id),
-        lambda: "-".join(str(part) for part in (event_id, *_live_state(event_id))),
-    )
-    return version
+    return f"{event_id}-" + versions.tag(versions.CATALOG, *versions.event_names(event_id))
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------
@@ -355,14 +326,14 @@ def _store_plan(
 ) -> ConversationPlan:
     # Only the newest plan of each kind counts; older ones would only confuse the wall.
     db.session.execute(
-        delete(ConversationPlan).where(
-            ConversationPlan.event_id == event.id, ConversationPlan.kind == kind
-        )
+        delete(ConversationPlan)
+        .where(ConversationPlan.event_id == event.id, ConversationPlan.kind == kind)
+        # The new plan stored below bumps the event's versions.
+        .execution_options(bumps=())
     )
     stored = ConversationPlan(event_id=event.id, kind=kind, plan=plan, checkouts=checkouts, **sizes)
     db.session.add(stored)
     db.session.flush()
-    freshness().forget(("live", event.id))
     return stored
 
 

@@ -5,18 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..agreements.services import event_agreements
-from ..auth.views import role_required
-from ..basket.matchindex import event_index
+from ..auth.roles import STAFF
+from ..auth.views import role_required, safe_next
+from ..basket.forms import EmptyForm
+from ..basket.index import event_index
 from ..charts import Row, bar_chart
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
 from ..extensions import db
 from ..i18n import select_locale
+from ..moderation.services import (
+    Moderator,
+    hidden_checkouts,
+    set_agreement_hidden,
+    set_checkout_hidden,
+)
 from ..web import polled_fragment
 from .forms import PairsForm, TablesForm
 from .services import (
@@ -36,10 +46,10 @@ from .services import (
 
 bp = Blueprint("facilitator", __name__)
 
-STAFF = ("facilitator", "organiser")
 # Screens poll this often; an unchanged event costs one small query set and a 304.
 POLL_SECONDS = 5
 RECENT_RECEIPTS = 30
+MODERATION_RECEIPTS = 60
 CHART_PRODUCTS = 12
 
 
@@ -112,11 +122,70 @@ def live(slug: str) -> Response:
 @role_required(*STAFF)
 def overlap(slug: str) -> str:
     found = get_event(slug)
+    recent = event_index(found).baskets()[-MODERATION_RECEIPTS:][::-1]
     return _page(
         "facilitator/overlap.html",
         found,
         overlap=product_overlap(found),
         network=visitor_network(found),
+        receipts=[(staff_visitor(basket), len(basket.items)) for basket in recent],
+        hidden=hidden_checkouts(found),
+        moderation_form=EmptyForm(),
+    )
+
+
+def _moderator() -> Moderator:
+    return Moderator(id=int(current_user.id), username=str(current_user.username))
+
+
+def _moderate(slug: str, change: Callable[[Event], object], done: str) -> BaseResponse:
+    found = get_event(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    change(found)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(safe_next(form.next.data) or url_for("facilitator.overlap", slug=slug))
+
+
+@bp.post("/evenement/<slug>/bon/<int:number>/verbergen")
+@role_required(*STAFF)
+def hide_checkout(slug: str, number: int) -> BaseResponse:
+    return _moderate(
+        slug,
+        lambda event: set_checkout_hidden(event, number, True, _moderator()),
+        _("Bon %(number)d is verborgen: hij telt nergens meer mee.", number=number),
+    )
+
+
+@bp.post("/evenement/<slug>/bon/<int:number>/tonen")
+@role_required(*STAFF)
+def show_checkout(slug: str, number: int) -> BaseResponse:
+    return _moderate(
+        slug,
+        lambda event: set_checkout_hidden(event, number, False, _moderator()),
+        _("Bon %(number)d telt weer mee.", number=number),
+    )
+
+
+@bp.post("/evenement/<slug>/afspraak/<int:agreement_id>/verbergen")
+@role_required(*STAFF)
+def hide_agreement(slug: str, agreement_id: int) -> BaseResponse:
+    return _moderate(
+        slug,
+        lambda event: set_agreement_hidden(event, agreement_id, True, _moderator()),
+        _("De afspraak is verborgen."),
+    )
+
+
+@bp.post("/evenement/<slug>/afspraak/<int:agreement_id>/tonen")
+@role_required(*STAFF)
+def show_agreement(slug: str, agreement_id: int) -> BaseResponse:
+    return _moderate(
+        slug,
+        lambda event: set_agreement_hidden(event, agreement_id, False, _moderator()),
+        _("De afspraak staat weer op de bonnen en de wand."),
     )
 
 
@@ -219,7 +288,12 @@ def make_pairs(slug: str) -> Any:
 def wall(slug: str) -> str:
     found = get_event(slug)
     return render_template(
-        "facilitator/wall.html", event=found, wall=wall_view(found), poll_seconds=POLL_SECONDS
+        "facilitator/wall.html",
+        event=found,
+        wall=wall_view(found),
+        poll_seconds=POLL_SECONDS,
+        sources=event_agreements(found, include_hidden=True),
+        moderation_form=EmptyForm(),
     )
 
 

@@ -17,11 +17,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import logout_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
-from ..auth.views import role_required, safe_next
+from ..auth.roles import STAFF
+from ..auth.views import end_staff_session, role_required, safe_next
 from ..basket.forms import EmptyForm
 from ..errors import DomainError, ValidationError
 from ..extensions import db
@@ -42,9 +42,8 @@ from .services import (
 # cli_group=None: the blueprint's command sits beside the others, `popupstore set-kiosk-pin`.
 bp = Blueprint("kiosk", __name__, cli_group=None)
 
-STAFF = ("facilitator", "organiser")
 # The visitor's side of the store; in kiosk mode everything else asks for the PIN first.
-KIOSK_BLUEPRINTS = frozenset({"catalog", "basket"})
+KIOSK_BLUEPRINTS = frozenset({"catalog", "basket", "receipts"})
 KIOSK_ENDPOINTS = frozenset(
     {"static", "kiosk.unlock", "kiosk.reset", "kiosk.language", "privacy.notice"}
 )
@@ -92,9 +91,9 @@ def turn_on() -> Response:
     if not pin_is_set():
         flash(_("Stel eerst een PIN in, anders kan niemand de kioskmodus weer uitzetten."), "error")
         return redirect(url_for("kiosk.settings"))
-    # The tablet must not keep the staff login that switched it on.
-    logout_user()
-    reset_visitor(session, keep_language=False)
+    # The tablet must not keep the staff login that switched it on: a logout like any
+    # other, so a copy of the cookie made on the tablet before is worth nothing either.
+    end_staff_session(keep_language=False)
     flash(_("Dit apparaat staat nu in kioskmodus."), "success")
     response = redirect(url_for("catalog.start"))
     turn_kiosk_on(response)
@@ -109,18 +108,18 @@ def unlock() -> Any:
     form = PinForm()
     status = 200
     if request.method == "POST":
-        # A PIN has few digits: refuse before trying once this address failed too often.
-        KIOSK_PIN.check()
-    if form.validate_on_submit():
-        if pin_matches(form.pin.data or ""):
-            reset_visitor(session, keep_language=False)
-            flash(_("De kioskmodus staat uit. Log in om verder te gaan."), "success")
-            response = redirect(url_for("auth.login"))
-            turn_kiosk_off(response)
-            return response
-        form.pin.errors = [_("Deze PIN klopt niet.")]
-    if request.method == "POST":
-        KIOSK_PIN.spend()
+        # A PIN has few digits: every try counts as a failure before the PIN is checked
+        # (429 once this address failed too often), and is given back when it unlocks.
+        attempt = KIOSK_PIN.attempt()
+        if form.validate_on_submit():
+            if pin_matches(form.pin.data or ""):
+                attempt.succeeded()
+                reset_visitor(session, keep_language=False)
+                flash(_("De kioskmodus staat uit. Log in om verder te gaan."), "success")
+                response = redirect(url_for("auth.login"))
+                turn_kiosk_off(response)
+                return response
+            form.pin.errors = [_("Deze PIN klopt niet.")]
         status = 422
     return render_template("kiosk/unlock.html", form=form, pin_set=pin_is_set()), status
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from popupstore.matching.index import Wanter, record_want
+from popupstore.matching.index import Wanter, named_collaboration, record_want
 from popupstore.matching.model import UNKNOWN_PROVINCE, Basket, Collaboration
 
 
@@ -68,8 +68,9 @@ def event_collaborations(
 ) -> list[Collaboration]:
     """Every product wanted by at least two organisations of one province, per province.
 
-    Organisations are told apart by their key and shown by display name (sorted, distinct);
-    province ``"onbekend"`` never counts. ``owners`` maps slugs to owners ("" when missing).
+    Organisations are told apart by their key; those wanted by a consenting visitor are
+    named by display name (sorted, distinct), the others counted in ``unnamed``; province
+    ``"onbekend"`` never counts. ``owners`` maps slugs to owners ("" when missing).
     One entry per (product, province), sorted by product, then province.
     """
     wanted: dict[tuple[str, str], dict[str, Wanter]] = {}
@@ -79,13 +80,8 @@ def event_collaborations(
         for product, intent in basket.items.items():
             if intent == "want":
                 record_want(wanted.setdefault((product, basket.province), {}), basket)
-    return [
-        Collaboration(
-            product=product,
-            province=province,
-            organisations=tuple(sorted({wanter.organisation_name for wanter in wanters.values()})),
-            owner=owners.get(product, ""),
-        )
+    found = (
+        named_collaboration(product, province, wanters, owners.get(product, ""))
         for (product, province), wanters in sorted(wanted.items())
-        if len(wanters) >= 2
-    ]
+    )
+    return [collaboration for collaboration in found if collaboration is not None]

@@ -79,21 +79,63 @@ class _Postings:
 
 @dataclass(frozen=True, slots=True)
 class Wanter:
-    """The lowest-numbered basket through which an organisation wants a product.
+    """How an organisation wants a product: through its lowest-numbered basket, and through
+    its lowest-numbered basket whose visitor shares contact details (None when there is none).
 
-    Its display name stands for the organisation, so the name does not depend on the order in
-    which baskets arrive.
+    The named display name is that of the lowest-numbered consenting basket, so it neither
+    depends on the order in which baskets arrive nor shows a non-consenting visitor's spelling.
     """
 
     number: int
-    organisation_name: str
+    consenting_number: int | None
+    consenting_name: str | None
+
+    @property
+    def may_be_named(self) -> bool:
+        return self.consenting_number is not None
 
 
 def record_want(wanters: dict[str, Wanter], basket: Basket) -> None:
     """Note in ``wanters`` (organisation key -> Wanter) that ``basket`` wants the product."""
     known = wanters.get(basket.organisation)
-    if known is None or basket.number < known.number:
-        wanters[basket.organisation] = Wanter(basket.number, basket.organisation_name)
+    number = basket.number if known is None else min(known.number, basket.number)
+    consenting_number = None if known is None else known.consenting_number
+    consenting_name = None if known is None else known.consenting_name
+    if basket.share_contact and (consenting_number is None or basket.number < consenting_number):
+        consenting_number, consenting_name = basket.number, basket.organisation_name
+    wanters[basket.organisation] = Wanter(number, consenting_number, consenting_name)
+
+
+def named_collaboration(
+    product: str,
+    province: str,
+    wanters: Mapping[str, Wanter],
+    owner: str,
+    own: Basket | None = None,
+) -> Collaboration | None:
+    """The collaboration of these wanters, or None when fewer than two organisations want it.
+
+    Organisations wanted by a consenting visitor are named, and so is the asking visitor's
+    own (`own`); the rest are only counted in ``unnamed``.
+    """
+    if len(wanters) < 2:
+        return None
+    names: set[str] = set()
+    unnamed = 0
+    for key, wanter in wanters.items():
+        if own is not None and key == own.organisation:
+            names.add(wanter.consenting_name or own.organisation_name)
+        elif wanter.consenting_name is not None:
+            names.add(wanter.consenting_name)
+        else:
+            unnamed += 1
+    return Collaboration(
+        product=product,
+        province=province,
+        organisations=tuple(sorted(names)),
+        owner=owner,
+        unnamed=unnamed,
+    )
 
 
 class EventIndex:
@@ -324,8 +366,9 @@ class EventIndex:
 
         An entry appears when at least two different organisations of the basket's province
         (the basket's own included) want the product; ``"onbekend"`` never counts, so such a
-        basket gets ``[]``. ``owners`` maps product slugs to owners ("" when missing). Entries
-        are sorted by product slug.
+        basket gets ``[]``. Only organisations wanted by a consenting visitor (and the basket's
+        own) are named, the others counted (`named_collaboration`). ``owners`` maps product
+        slugs to owners ("" when missing). Entries are sorted by product slug.
         """
         if basket.province == UNKNOWN_PROVINCE:
             return []
@@ -338,14 +381,9 @@ class EventIndex:
                 wanters = dict(self._wanters.get((product, basket.province), {}))
                 if not in_index:
                     record_want(wanters, basket)
-                names = {wanter.organisation_name for wanter in wanters.values()}
-                if len(wanters) >= 2:
-                    result.append(
-                        Collaboration(
-                            product=product,
-                            province=basket.province,
-                            organisations=tuple(sorted(names)),
-                            owner=owners.get(product, ""),
-                        )
-                    )
+                found = named_collaboration(
+                    product, basket.province, wanters, owners.get(product, ""), own=basket
+                )
+                if found is not None:
+                    result.append(found)
             return result

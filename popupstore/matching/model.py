@@ -110,13 +110,16 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Collaboration:
-    """Organisations of one province that want the same product (JSON: Collaboration, §4).
+    """Organisations of one province that want the same product (JSON: Collaboration).
 
-    ``organisations`` holds display names, sorted and distinct; ``owner`` is the product's owner
-    ("" when unknown).
+    ``organisations`` holds the display names (sorted, distinct) of the organisations that may
+    be named: the asking visitor's own and those wanted by a visitor who shares contact
+    details; ``unnamed`` counts the others, wanted only by visitors who do not. ``owner`` is
+    the product's owner ("" when unknown).
     """
 
     product: str
     province: str
     organisations: tuple[str, ...]
     owner: str
+    unnamed: int = 0

@@ -39,11 +39,22 @@ _WHITESPACE = re.compile(r"\s+")
 _MUNICIPALITY_PREFIX = "gemeente "
 
 
+# Municipalities whose own name differs from the register's (apart from a province suffix).
+NAMES_IN_USE = {"'s-Gravenhage": "Den Haag"}
+_PROVINCE_SUFFIX = re.compile(r"\s*\([^)]*\)$")
+
+
 @dataclass(frozen=True, slots=True)
 class Municipality:
     cbs_code: str
     name: str
     province: str
+
+    @property
+    def display_name(self) -> str:
+        """The name the municipality uses itself: "Middelburg (Z.)" is "Middelburg",
+        "'s-Gravenhage" is "Den Haag"."""
+        return NAMES_IN_USE.get(self.name) or _PROVINCE_SUFFIX.sub("", self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +62,7 @@ class Organisation:
     """An organisation as the matching rules see it.
 
     `key` is equal for two names exactly when they denote the same organisation;
-    `name` is what people see (the CBS name for a municipality).
+    `name` is what people see (for a municipality the name it uses itself).
     """
 
     key: str
@@ -105,13 +116,21 @@ def find_municipality(name: str) -> Municipality | None:
     return found
 
 
-def normalise_organisation(name: str, organisation_type: str | None = None) -> Organisation:
-    """Apply contract §5: a municipality gets its CBS name, province and type `gemeente`."""
+def normalise_organisation(
+    name: str, organisation_type: str | None = None, province: str | None = None
+) -> Organisation:
+    """The organisation a visitor typed, as matching compares it.
+
+    A name or alias of a municipality becomes that municipality (its key is the folded CBS
+    name, its type `gemeente`, its own province wins over `province`); any other
+    organisation keeps the type it was given (`anders` when none) and the work area
+    `province` it was given (`onbekend` when none).
+    """
     municipality = find_municipality(name)
     if municipality is not None:
         return Organisation(
             key=fold(municipality.name),
-            name=municipality.name,
+            name=municipality.display_name,
             province=municipality.province,
             organisation_type=MUNICIPALITY_TYPE,
             municipality=municipality,
@@ -119,12 +138,25 @@ def normalise_organisation(name: str, organisation_type: str | None = None) -> O
     return Organisation(
         key=fold(name),
         name=clean_text(name),
-        province=UNKNOWN_PROVINCE,
+        province=province or UNKNOWN_PROVINCE,
         organisation_type=organisation_type or DEFAULT_TYPE,
         municipality=None,
     )
 
 
-def provinces() -> list[str]:
-    """The twelve provinces, sorted."""
-    return sorted({m.province for m in municipalities()})
+@cache
+def _municipality_by_key() -> dict[str, Municipality]:
+    return {fold(m.name): m for m in municipalities()}
+
+
+def display_name(key: str, stored_name: str) -> str:
+    """How an organisation with this normalised key is shown: a municipality by the name it
+    uses itself (also for checkouts stored before that rule), anything else as stored."""
+    municipality = _municipality_by_key().get(key)
+    return municipality.display_name if municipality is not None else stored_name
+
+
+@cache
+def provinces() -> tuple[str, ...]:
+    """The twelve provinces as the register writes them, sorted."""
+    return tuple(sorted({m.province for m in municipalities()}))

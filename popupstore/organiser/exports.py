@@ -32,6 +32,7 @@ from ..catalog.models import Product
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
+from ..organisations import display_name
 from .stats import compare_events, statistics
 
 # A spreadsheet runs a cell that starts with one of these as a formula (contract §4).
@@ -51,6 +52,19 @@ def defuse(value: Any) -> Any:
 def local_timestamp(moment: datetime, zone: ZoneInfo) -> str:
     """ISO 8601 in the store's time zone with its offset, e.g. 2026-11-12T14:03:00+01:00."""
     return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+QUARTER_HOUR_MINUTES = 15
+
+
+def quarter_hour(moment: datetime, zone: ZoneInfo) -> str:
+    """`local_timestamp` rounded down to the quarter hour: exact times would tell who is
+    who in an anonymous export to anyone who saw the booth."""
+    local = moment.astimezone(zone)
+    local = local.replace(
+        minute=local.minute - local.minute % QUARTER_HOUR_MINUTES, second=0, microsecond=0
+    )
+    return local.isoformat(timespec="seconds")
 
 
 def store_zone() -> ZoneInfo:
@@ -201,7 +215,6 @@ BASKET_LINE_COLUMNS = (
     "organisation",
     "organisation_type",
     "province",
-    "role",
     "product",
     "intent",
     "checked_out_at",
@@ -224,22 +237,30 @@ class BasketLineExporter(Exporter):
                 Checkout.organisation_name,
                 Checkout.organisation_type,
                 Checkout.province,
-                Checkout.role,
                 Product.slug,
                 BasketLine.intent,
                 Checkout.checked_out_at,
+                Checkout.organisation_key,
             )
             .select_from(BasketLine)
             .join(Checkout, Checkout.id == BasketLine.checkout_id)
             .join(Event, Event.id == Checkout.event_id)
             .join(Product, Product.id == BasketLine.product_id)
-            .where(Checkout.event_id.in_(self.event_ids))
+            .where(Checkout.event_id.in_(self.event_ids), Checkout.hidden_at.is_(None))
             .order_by(Event.date, Event.slug, Checkout.number, BasketLine.id)
         )
         result = db.session.execute(query, execution_options={"yield_per": BATCH_ROWS})
-        for row in result:
-            *head, moment = row
-            yield (*head, local_timestamp(moment, zone))
+        for slug, number, organisation, kind, province, product, intent, moment, key in result:
+            yield (
+                slug,
+                number,
+                display_name(key, organisation),
+                kind,
+                province,
+                product,
+                intent,
+                quarter_hour(moment, zone),
+            )
 
 
 class ProductExporter(Exporter):
@@ -336,16 +357,19 @@ class ContactListExporter(Exporter):
                 Checkout.organisation_name,
                 Checkout.role,
                 Checkout.email,
+                Checkout.organisation_key,
             )
             .join(Event, Event.id == Checkout.event_id)
             .where(
                 Checkout.event_id.in_(self.event_ids),
                 Checkout.share_contact.is_(True),
                 Checkout.visitor_name.is_not(None),
+                Checkout.hidden_at.is_(None),
             )
             .order_by(Event.date, Event.slug, Checkout.number)
         )
-        yield from (tuple(row) for row in db.session.execute(query))
+        for slug, number, name, organisation, role, email, key in db.session.execute(query):
+            yield (slug, number, name, display_name(key, organisation), role, email)
 
 
 REPORT_EXPORTERS: tuple[type[Exporter], ...] = (

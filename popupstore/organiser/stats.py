@@ -1,6 +1,6 @@
 """Statistics of one event or of several, for the organiser's report and the stats API.
 
-The baskets come from the event index the matching engine keeps (`basket.matchindex`), so
+The baskets come from the event index the matching engine keeps (`basket.index`), so
 an erased checkout counts nowhere here either; what baskets do not carry (organisation
 type, role, matches shown) is counted in the database over the same checkouts.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..agreements.services import count_agreements
-from ..basket.matchindex import event_index
+from ..basket.index import event_index
 from ..basket.models import Checkout
 from ..catalog.services import ProductPopularity, most_chosen
 from ..events.models import Event
@@ -94,7 +94,7 @@ def _basket_sizes(baskets: Sequence[Basket]) -> list[Count]:
 
 def _checkout_details(event_ids: Sequence[int]) -> tuple[list[Count], list[Count], int]:
     """Organisation types, roles (folded, shown in their most used spelling), matches shown."""
-    where = Checkout.event_id.in_(event_ids)
+    where = Checkout.event_id.in_(event_ids) & Checkout.hidden_at.is_(None)
     types: Counter[str] = Counter(
         dict(
             db.session.execute(

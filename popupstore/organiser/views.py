@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..auth.roles import ORGANISER
 from ..auth.views import role_required
 from ..catalog.services import (
     ProductFileError,
@@ -51,7 +52,6 @@ from .stats import compare_events, statistics
 
 bp = Blueprint("organiser", __name__)
 
-ORGANISER = "organiser"
 ALL_EVENTS = "alle"
 
 

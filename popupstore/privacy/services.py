@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..basket.models import BasketLine, Checkout
-from ..basket.services import PurgeResult, events_with_personal_data, purge_personal_data
 from ..errors import ValidationError
 from ..events.models import Event
 from ..events.services import list_events
 from ..extensions import db
+from .erasure import PurgeResult, events_with_personal_data, purge_personal_data
 from .models import PrivacyNotice
 
 NOTICE_PART_LIMIT = 5000

@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..auth.roles import ORGANISER
 from ..auth.views import role_required
-from ..basket.services import purge_personal_data
 from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import get_event
 from ..extensions import db
 from ..security import public
+from .erasure import purge_personal_data
 from .forms import NoticeForm, PurgeForm, RetentionForm
 from .services import (
     event_privacy_overview,
@@ -26,8 +27,6 @@ from .services import (
 )
 
 bp = Blueprint("privacy", __name__)
-
-ORGANISER = ("organiser",)
 
 
 def _tie_errors(form: Any, error: DomainError) -> None:
@@ -55,7 +54,7 @@ def notice() -> str:
 
 
 @bp.get("/organisator/privacy")
-@role_required(*ORGANISER)
+@role_required(ORGANISER)
 def overview() -> str:
     return render_template(
         "privacy/overview.html",
@@ -67,7 +66,7 @@ def overview() -> str:
 
 
 @bp.route("/organisator/privacy/tekst", methods=["GET", "POST"])
-@role_required(*ORGANISER)
+@role_required(ORGANISER)
 def edit_notice() -> Any:
     form = NoticeForm()
     status = 200
@@ -107,7 +106,7 @@ def _event_page(event: Any, form: RetentionForm, status: int = 200) -> tuple[str
 
 
 @bp.route("/organisator/privacy/evenement/<slug>", methods=["GET", "POST"])
-@role_required(*ORGANISER)
+@role_required(ORGANISER)
 def event(slug: str) -> Any:
     found = get_event(slug)
     form = RetentionForm()
@@ -135,7 +134,7 @@ def event(slug: str) -> Any:
 
 
 @bp.route("/organisator/privacy/evenement/<slug>/wissen", methods=["GET", "POST"])
-@role_required(*ORGANISER)
+@role_required(ORGANISER)
 def purge(slug: str) -> Response | tuple[str, int]:
     found = get_event(slug)
     form = PurgeForm()

@@ -11,10 +11,10 @@ from popupstore.agreements.services import (
     count_agreements,
     record_agreement,
 )
-from popupstore.basket.services import find_checkout_by_token
 from popupstore.errors import ConflictError, ValidationError
 from popupstore.events.services import get_event
 from popupstore.extensions import db
+from popupstore.receipts.services import find_checkout_by_token
 
 
 def stored() -> int:

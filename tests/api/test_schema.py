@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from popupstore.api.schema import CHECKOUT_REQUEST, TABLES_REQUEST, Object, validate
+from popupstore.api.schema import Object, checkout_request, tables_request, validate
 from popupstore.errors import ValidationError
 from popupstore.facilitator.services import table_sizes_or_error
 
@@ -36,8 +36,8 @@ def accepted(body: Object, value: Any) -> bool:
 def test_the_document_shows_the_descriptions_the_api_validates_with(client):
     document = client.get("/api/v1/openapi.json").get_json()
     schemas = document["components"]["schemas"]
-    assert schemas["TablesRequest"] == TABLES_REQUEST.json_schema()
-    assert schemas["CheckoutRequest"] == CHECKOUT_REQUEST.json_schema()
+    assert schemas["TablesRequest"] == tables_request().json_schema()
+    assert schemas["CheckoutRequest"] == checkout_request().json_schema()
     Draft202012Validator.check_schema(schemas["TablesRequest"])
     Draft202012Validator.check_schema(schemas["CheckoutRequest"])
 
@@ -58,7 +58,7 @@ def test_the_document_and_the_service_agree_on_every_pair_of_table_sizes(app, cl
             if value is not ABSENT
         }
         try:
-            sizes = validate(TABLES_REQUEST, body, "x")
+            sizes = validate(tables_request(), body, "x")
             table_sizes_or_error(sizes["min_size"], sizes["max_size"])
             api_says = True
         except ValidationError:
@@ -93,6 +93,9 @@ near_visitor = st.fixed_dictionaries(
         "role": st.sampled_from([None, "", "coach", 3]),
         "email": st.sampled_from([None, "", "a@b.nl", "geen"]),
         "share_contact": st.sampled_from([True, False, None, 0, "ja"]),
+        "province": st.sampled_from(["Utrecht", "", None, "utrecht", 12]),
+        "follow_up": st.sampled_from([True, False, None, "nee"]),
+        "across_series": st.sampled_from([True, False, None, 1]),
         "extra": json_values,
     },
 )
@@ -126,20 +129,20 @@ checkout_bodies = st.one_of(near_body, wild_body)
 )
 @given(body=checkout_bodies)
 def test_the_document_and_the_api_agree_on_the_shape_of_a_checkout(app, body):
-    validator = Draft202012Validator(CHECKOUT_REQUEST.json_schema())
-    assert validator.is_valid(body) == accepted(CHECKOUT_REQUEST, body), body
+    validator = Draft202012Validator(checkout_request().json_schema())
+    assert validator.is_valid(body) == accepted(checkout_request(), body), body
 
 
 def test_json_schema_semantics(app):
     """12.0 is an integer and true is not; null only where allowed; defaults when absent."""
-    assert validate(TABLES_REQUEST, {"min_size": 2.0, "max_size": 12.0}, "x") == {
+    assert validate(tables_request(), {"min_size": 2.0, "max_size": 12.0}, "x") == {
         "min_size": 2,
         "max_size": 12,
     }
-    assert validate(TABLES_REQUEST, {}, "x") == {"min_size": 4, "max_size": 6}
+    assert validate(tables_request(), {}, "x") == {"min_size": 4, "max_size": 6}
     for wrong in (None, True, "4", 4.5, float("inf")):
         with pytest.raises(ValidationError) as raised:
-            validate(TABLES_REQUEST, {"min_size": wrong}, "De tafelgrootte klopt niet.")
+            validate(tables_request(), {"min_size": wrong}, "De tafelgrootte klopt niet.")
         assert raised.value.fields == {"min_size": "Vul een heel getal in."}
         assert raised.value.message == "De tafelgrootte klopt niet."
 
@@ -150,7 +153,7 @@ def test_every_problem_is_named_by_its_path(app):
         "visitor": {"name": 3, "organisation": "", "share_contact": "ja", "email": "a\x00"},
     }
     with pytest.raises(ValidationError) as raised:
-        validate(CHECKOUT_REQUEST, body, "x")
+        validate(checkout_request(), body, "x")
     assert set(raised.value.fields) == {
         "items.0.intent",
         "items.1.product",

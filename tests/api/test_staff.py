@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from popupstore.auth.models import ApiToken
-from popupstore.auth.services import hash_token
 from popupstore.extensions import db
 from popupstore.facilitator.models import ConversationPlan
+from popupstore.tokens import hash_token
 
 OVERLAP = "/api/v1/events/breda-2026/overlap"
 TABLES = "/api/v1/events/breda-2026/tables"

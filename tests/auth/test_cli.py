@@ -6,8 +6,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from popupstore.auth.models import ApiToken, User
-from popupstore.auth.services import hash_token
 from popupstore.extensions import db
+from popupstore.tokens import hash_token
 
 
 def test_create_user_with_password_from_environment(app, runner, monkeypatch):

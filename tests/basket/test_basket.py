@@ -69,9 +69,9 @@ def test_basket_survives_a_server_restart(make_app, store, client):
 
 
 def test_basket_has_a_size_limit(client, app, store, monkeypatch):
-    from popupstore.basket import services
+    from popupstore.basket import session
 
-    monkeypatch.setattr(services, "MAX_ITEMS", 2)
+    monkeypatch.setattr(session, "MAX_ITEMS", 2)
     put(client, "geldfit", "want")
     put(client, "vroegsignalering", "want")
     response = put(client, "gemeentepolis", "want")

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from popupstore.basket.matchindex import event_index
+from popupstore.basket.index import event_index
 from popupstore.events.services import get_event
 from popupstore.extensions import db
 from popupstore.facilitator.models import ConversationPlan

@@ -246,3 +246,18 @@ def test_a_kiosk_shows_only_the_receipt_of_the_visitor_at_hand(
     assert "Anna" in html_of(client.get(f"/r/{token}"))
     client.post("/klaar")
     assert client.get(f"/r/{token}").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "/partners", "/qr.png", "/wissen"])
+def test_after_klaar_no_route_of_the_previous_receipt_answers_in_the_kiosk(
+    client, store, turn_kiosk_on, suffix
+):
+    turn_kiosk_on()
+    client.post("/mandje/geldfit", data={"intent": "have"})
+    html = html_of(client.get("/afrekenen"))
+    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/afrekenen", data={"name": "Anna", "organisation": "Tilburg", "checkout_key": key})
+    token = re.search(r"/r/([A-Za-z0-9_-]+)/qr\.png", html_of(client.get("/kassabon"))).group(1)
+    assert client.get(f"/r/{token}{suffix}").status_code == 200
+    client.post("/klaar")
+    assert client.get(f"/r/{token}{suffix}").status_code == 404

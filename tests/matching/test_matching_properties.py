@@ -74,15 +74,25 @@ def reference_collaborations(
             (b for b in event if b.province == a.province and b.items.get(product) == "want"),
             key=lambda b: b.number,
         )
-        names: dict[str, str] = {}
+        organisations = {basket.organisation for basket in wanting}
+        if len(organisations) < 2:
+            continue
+        # Named: an organisation wanted by a consenting visitor (by the lowest-numbered one's
+        # spelling), and the asking visitor's own; the others are only counted.
+        named: dict[str, str] = {}
         for basket in wanting:
-            names.setdefault(basket.organisation, basket.organisation_name)
-        if len(names) >= 2:
-            result.append(
-                Collaboration(
-                    product, a.province, tuple(sorted(set(names.values()))), owners.get(product, "")
-                )
+            if basket.share_contact:
+                named.setdefault(basket.organisation, basket.organisation_name)
+        named.setdefault(a.organisation, a.organisation_name)
+        result.append(
+            Collaboration(
+                product,
+                a.province,
+                tuple(sorted(set(named.values()))),
+                owners.get(product, ""),
+                unnamed=len(organisations - named.keys()),
             )
+        )
     return result
 
 
@@ -216,13 +226,25 @@ def test_event_functions_equal_reference(events, data):
     collaborations = event_collaborations(event, OWNERS)
     keys = [(c.product, c.province) for c in collaborations]
     assert keys == sorted(set(keys))
-    assert all(c.province != "onbekend" and len(c.organisations) >= 2 for c in collaborations)
+    assert all(
+        c.province != "onbekend" and len(c.organisations) + c.unnamed >= 2 for c in collaborations
+    )
     for basket in event:
-        assert EventIndex(event).collaborations(basket, OWNERS) == [
+        # A visitor sees the same collaborations, with their own organisation named.
+        seen = EventIndex(event).collaborations(basket, OWNERS)
+        expected = [
             c
             for c in collaborations
             if c.province == basket.province and basket.items.get(c.product) == "want"
         ]
+        assert [(c.product, c.province) for c in seen] == [
+            (c.product, c.province) for c in expected
+        ]
+        for mine, everyone in zip(seen, expected, strict=True):
+            assert set(everyone.organisations) <= set(mine.organisations)
+            assert len(mine.organisations) + mine.unnamed == len(everyone.organisations) + (
+                everyone.unnamed
+            )
 
 
 def test_weights_match_the_contract():

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,11 +70,19 @@ def request(
 class Server:
     """`popupstore serve` in its own process group (so one signal reaches the workers)."""
 
-    def __init__(self, database_url: str, workers: int, log: Path, port: int | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int,
+        log: Path,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ):
         self.database_url = database_url
         self.workers = workers
         self.log = log
         self.port = port or free_port()
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -87,6 +95,7 @@ class Server:
             "HOME": str(self.log.parent),
             "POPUPSTORE_DATABASE_URL": self.database_url,
             "POPUPSTORE_SECRET_KEY": "robustness-test-secret",
+            **self.env,
         }
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
@@ -107,6 +116,13 @@ class Server:
                 pass
             time.sleep(0.1)
         raise AssertionError(f"the server did not answer:\n{self.log.read_text()}")
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the gunicorn workers (the master's children)."""
+        assert self.process is not None
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
 
     def _signal(self, which: signal.Signals, wait: float) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -138,8 +154,14 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Start `popupstore serve` on the test database; every server is stopped afterwards."""
     servers: list[Server] = []
 
-    def start(workers: int = 2, port: int | None = None, name: str = "server") -> Server:
-        server = Server(database_url, workers, tmp_path / f"{name}.log", port=port)
+    def start(
+        workers: int = 2,
+        port: int | None = None,
+        name: str = "server",
+        env: Mapping[str, str] | None = None,
+    ) -> Server:
+        """`env`: more environment variables for the server, e.g. POPUPSTORE_RATELIMIT_*."""
+        server = Server(database_url, workers, tmp_path / f"{name}.log", port=port, env=env)
         servers.append(server)
         return server.start()
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from popupstore.basket.services import SessionBasket
+from popupstore.basket.session import SessionBasket
 
 from ..security.conftest import fresh_request
 

@@ -188,8 +188,12 @@ def test_workers_share_state_through_the_database_only(app, store, serve, make_u
         for i, s in enumerate((first, second, first, second))
     ]
     assert numbers == [3, 4, 5, 6]
-    # The staff session lives in the signed cookie, so any worker knows it.
-    assert _staff_page_across_servers(first.url, second.url) == 200
+    # The staff session lives in the signed cookie, so any worker knows it; a logout at
+    # one server ends it at every worker of both.
+    cookie = _log_in(first.url)
+    assert [_staff_page(s.url, cookie) for s in (second, first, second)] == [200, 200, 200]
+    _log_out(second.url, cookie)
+    assert [_staff_page(s.url, cookie) for s in (first, second, first)] == [302, 302, 302]
     # Neither server's log holds a visitor's name or a receipt token.
     for name in ("a", "b"):
         log = (tmp_path / f"{name}.log").read_text()
@@ -198,27 +202,45 @@ def test_workers_share_state_through_the_database_only(app, store, serve, make_u
         assert "Bezoeker" not in log
 
 
-def _staff_page_across_servers(login_at: str, visit: str) -> int:
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _log_in(server: str) -> str:
+    """Log fien in through the login form at `server`; the session cookie's value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{login_at}/login", timeout=10).read().decode()
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    page = opener.open(f"{server}/login", timeout=10).read().decode()
+    csrf = CSRF_FIELD.search(page).group(1)
     form = urllib.parse.urlencode(
         {"username": "fien", "password": "geheim-wachtwoord", "csrf_token": csrf}
     ).encode()
-    opener.open(f"{login_at}/login", data=form, timeout=10).read()
-    cookie = next(c for c in jar if c.name == "popupstore_session")
+    opener.open(f"{server}/login", data=form, timeout=10).read()
+    return next(c.value for c in jar if c.name == "popupstore_session")
+
+
+def _open(server: str, cookie: str, path: str, data: bytes | None = None) -> tuple[int, str]:
+    """The status and body of `path` at `server`, sent with exactly this session cookie."""
     staff = urllib.request.Request(
-        f"{visit}/facilitator/", headers={"Cookie": f"{cookie.name}={cookie.value}"}
+        f"{server}{path}", data=data, headers={"Cookie": f"popupstore_session={cookie}"}
     )
     no_redirect = urllib.request.build_opener(_NoRedirect)
     try:
         with no_redirect.open(staff, timeout=10) as response:
-            response.read()
-            return int(response.status)
+            return int(response.status), response.read().decode()
     except urllib.error.HTTPError as error:
         error.close()
-        return int(error.code)
+        return int(error.code), ""
+
+
+def _staff_page(server: str, cookie: str) -> int:
+    return _open(server, cookie, "/facilitator/")[0]
+
+
+def _log_out(server: str, cookie: str) -> None:
+    """Press "Uitloggen" on the facilitator's page at `server`."""
+    _status, page = _open(server, cookie, "/facilitator/")
+    form = urllib.parse.urlencode({"csrf_token": CSRF_FIELD.search(page).group(1)}).encode()
+    assert _open(server, cookie, "/logout", data=form)[0] == 302
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

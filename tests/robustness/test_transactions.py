@@ -13,7 +13,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import popupstore.api.views as api_views
-import popupstore.basket.views as basket_views
 from popupstore.basket.models import BasketLine, Checkout, IdempotencyRecord
 from popupstore.db_setup import SQLITE_BUSY_TIMEOUT_MS
 from popupstore.events.services import get_event
@@ -35,7 +34,7 @@ def nothing_stored() -> bool:
     return counts == [0, 0, 0] and last_number == 0
 
 
-def _broken_answer(view: object, base_url: str) -> dict:
+def _broken_answer(view: object, token: str, base_url: str) -> dict:
     raise RuntimeError("the answer could not be built")
 
 
@@ -81,15 +80,22 @@ def test_a_failure_while_answering_leaves_nothing_and_no_gap(client, store, monk
     assert retry.get_json()["number"] == 1
 
 
-def test_a_failed_kiosk_checkout_leaves_nothing_and_keeps_the_basket(client, store, monkeypatch):
+def test_a_failed_kiosk_checkout_leaves_nothing_and_keeps_the_basket(client, store):
     client.post("/mandje/geldfit", data={"intent": "want"})
     page = client.get("/afrekenen").get_data(as_text=True)
     key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', page).group(1)
     form = {"name": "Anna", "organisation": "Breda", "checkout_key": key}
-    monkeypatch.setattr(basket_views, "checkout_created_json", _broken_answer)
-    assert client.post("/afrekenen", data=form).status_code == 500
+
+    def fail(session: Session, _context: object) -> None:
+        if any(isinstance(obj, BasketLine) for obj in session.new):
+            raise RuntimeError("the disk is full")
+
+    sa_event.listen(Session, "before_flush", fail)
+    try:
+        assert client.post("/afrekenen", data=form).status_code == 500
+    finally:
+        sa_event.remove(Session, "before_flush", fail)
     assert nothing_stored()
-    monkeypatch.undo()
     # The visitor taps again and it goes through, with the basket still there.
     assert client.post("/afrekenen", data=form).status_code == 302
     db.session.expire_all()

@@ -13,6 +13,9 @@ from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, Rule
 
 from popupstore.extensions import db
 
+# The kiosk's PIN, set in the database, for the rate-limit tests of the PIN.
+from ..kiosk.conftest import kiosk_pin  # noqa: F401
+
 PASSWORD = "geheim-wachtwoord"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -14,7 +16,7 @@ from popupstore.auth.services import authenticate
 from popupstore.config import ConfigError
 from popupstore.web import STAFF_SEEN_KEY
 
-from .conftest import PASSWORD, fresh_request
+from .conftest import CSRF_FIELD, PASSWORD, fresh_request
 
 
 def _login(client, username="fien", password=PASSWORD, *, next=None, **request_options):
@@ -68,24 +70,94 @@ def test_unknown_user_and_wrong_password_get_the_same_page(app, client, make_use
     assert unknown.status_code == wrong.status_code == 200
     words = "Gebruikersnaam of wachtwoord klopt niet."
     assert words in unknown.get_data(as_text=True)
-    # Apart from the name typed back into the field, the two pages are the same.
-    assert unknown.get_data(as_text=True).replace("niemand", "fien") == wrong.get_data(as_text=True)
+    # Apart from the name typed back into the field, the two pages are the same (the CSRF
+    # token carries the second it was made in, which may differ between the two).
+
+    def page(response) -> str:
+        return CSRF_FIELD.sub("csrf_token", response.get_data(as_text=True))
+
+    assert page(unknown).replace("niemand", "fien") == page(wrong)
 
 
-def test_login_is_rate_limited_whether_or_not_the_user_exists(make_app, make_user):
+def test_wrong_passwords_are_limited_per_account_whether_or_not_it_exists(make_app, make_user):
     app = make_app(RATELIMIT_LOGIN="3 per minute")
     with app.app_context():
         make_user("fien", "facilitator", PASSWORD)
         client = app.test_client()
-        statuses = [_login(client, "fien", "fout").status_code for _ in range(2)]
-        statuses.append(_login(client, "niemand", "fout").status_code)
+        # The name is counted as typed, normalised: these are three tries at one account.
+        statuses = [_login(client, name, "fout").status_code for name in ("fien", "Fien", " fien")]
         # Over the limit even the right password is refused, so guessing gains nothing.
         blocked = _login(client, "fien", PASSWORD)
+        # A name that no account has is limited the same way.
+        unknown = [_login(client, "niemand", "fout").status_code for _ in range(4)]
     assert statuses == [200, 200, 200]
     assert blocked.status_code == 429
     assert "Te veel pogingen" in blocked.get_data(as_text=True)
-    assert int(blocked.headers["Retry-After"]) > 0
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
     assert "popupstore_session" not in blocked.headers.get("Set-Cookie", "")
+    assert unknown == [200, 200, 200, 429]
+
+
+def test_a_burst_against_one_account_never_blocks_another_accounts_password(make_app, make_user):
+    app = make_app(RATELIMIT_LOGIN="3 per minute", RATELIMIT_LOGIN_ADDRESS="6 per minute")
+    with app.app_context():
+        make_user("fien", "facilitator", PASSWORD)
+        make_user("bram", "organiser", PASSWORD)
+        burst = [_login(app.test_client(), "fien", "fout").status_code for _ in range(20)]
+        # The venue's one address: another member of staff logs in all the same.
+        other = _login(app.test_client(), "bram", PASSWORD).status_code
+        # The address has a budget of its own, much larger, spent only by failures let
+        # through: three for fien so far, three more names, then the address is refused.
+        names = [_login(app.test_client(), f"naam-{i}", "fout").status_code for i in range(4)]
+        after = _login(app.test_client(), "bram", PASSWORD).status_code
+    assert burst == [200] * 3 + [429] * 17
+    assert other == 302
+    assert names == [200, 200, 200, 429]
+    assert after == 429
+
+
+def test_a_right_password_is_no_failure(make_app, make_user):
+    app = make_app(RATELIMIT_LOGIN="2 per minute")
+    with app.app_context():
+        make_user("fien", "facilitator", PASSWORD)
+        statuses = [
+            _login(app.test_client(), "fien", password).status_code
+            for password in ("fout", PASSWORD, "fout", PASSWORD)
+        ]
+    assert statuses == [200, 302, 200, 429]
+
+
+def test_parallel_attempts_check_no_more_passwords_than_the_budget(
+    make_app, make_user, hash_checks, monkeypatch
+):
+    """An attempt is counted before its password is checked, so two at once cannot both
+    slip through the last place of the budget."""
+    app = make_app(RATELIMIT_LOGIN="1 per minute")
+    with app.app_context():
+        make_user("fien", "facilitator", PASSWORD)
+    hash_checks.clear()
+    both_checking = threading.Barrier(2)
+    counting = auth_services.check_password_hash
+
+    def meeting(hashed: str, password: str) -> bool:
+        # Wait for the other request to reach its hash check too, if it ever does.
+        try:
+            both_checking.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return counting(hashed, password)
+
+    monkeypatch.setattr(auth_services, "check_password_hash", meeting)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(
+            pool.map(
+                lambda password: _login(app.test_client(), "fien", password).status_code,
+                ["fout", PASSWORD],
+            )
+        )
+    # One password was checked; the other request was refused before its check.
+    assert len(hash_checks) == 1
+    assert statuses in ([200, 429], [302, 429])
 
 
 def _session_cookie(response) -> str:
@@ -163,24 +235,24 @@ def test_one_trusted_proxy_makes_the_forwarded_scheme_count(make_app, load_test_
 
 
 def test_a_trusted_proxy_gives_each_client_its_own_login_budget(make_app):
-    app = make_app(TRUSTED_PROXIES=1, RATELIMIT_LOGIN="2 per minute")
+    app = make_app(TRUSTED_PROXIES=1, RATELIMIT_LOGIN_ADDRESS="2 per minute")
     with app.app_context():
         client = app.test_client()
 
-        def attempt(address: str) -> int:
+        def attempt(address: str, name: str) -> int:
             headers = {"X-Forwarded-For": address}
-            return _login(client, "x", "y", headers=headers).status_code
+            return _login(client, name, "y", headers=headers).status_code
 
-        assert [attempt("10.0.0.1") for _ in range(3)] == [200, 200, 429]
-        assert attempt("10.0.0.2") == 200
+        assert [attempt("10.0.0.1", f"x{i}") for i in range(3)] == [200, 200, 429]
+        assert attempt("10.0.0.2", "x9") == 200
 
 
 def test_without_a_trusted_proxy_a_forged_address_buys_no_extra_attempts(make_app):
-    app = make_app(RATELIMIT_LOGIN="2 per minute")
+    app = make_app(RATELIMIT_LOGIN_ADDRESS="2 per minute")
     with app.app_context():
         client = app.test_client()
         statuses = [
-            _login(client, "x", "y", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+            _login(client, f"x{i}", "y", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
             for i in range(3)
         ]
     assert statuses == [200, 200, 429]
@@ -305,13 +377,27 @@ def test_staff_pages_carry_the_idle_reload_script(app, client, make_user):
 # --- the rate limiter's storage ------------------------------------------------------------
 
 
-def test_the_rate_limit_storage_is_a_setting(monkeypatch, tmp_path):
-    from popupstore.ratelimits import rate_limit_storage
+def test_the_rate_limit_storage_is_a_setting(monkeypatch, tmp_path, redis_url):
+    from limits.storage import RedisStorage
 
-    monkeypatch.setenv("POPUPSTORE_RATELIMIT_STORAGE_URI", "memory://")
+    from popupstore.ratelimits import rate_limit_storage
+    from popupstore.ratelimits.storage import DatabaseStorage
+
+    monkeypatch.delenv("POPUPSTORE_RATELIMIT_STORAGE_URI", raising=False)
     app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert type(rate_limit_storage(app)).__name__ == "MemoryStorage"
+    # By default every worker counts in the application database.
+    assert app.config["RATELIMIT_STORAGE_URI"] == "database://"
+    storage = rate_limit_storage(app)
+    assert isinstance(storage, DatabaseStorage)
+    with app.app_context():
+        from popupstore.extensions import db
+
+        assert storage.engine is db.engine
+    monkeypatch.setenv("POPUPSTORE_RATELIMIT_STORAGE_URI", redis_url)
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    storage = rate_limit_storage(app)
+    assert isinstance(storage, RedisStorage)
+    assert storage.check()
 
 
 @pytest.mark.parametrize(
@@ -320,6 +406,8 @@ def test_the_rate_limit_storage_is_a_setting(monkeypatch, tmp_path):
         ("bogus://here", "must start with one of"),
         ("", "must start with one of"),
         ("async+memory://", "must start with one of"),
+        # Counts kept in each worker's memory would let N workers allow N times the limit.
+        ("memory://", "would count per worker process"),
         # A real store whose client library is not installed here.
         ("memcached://127.0.0.1:1", "prerequisite not available"),
     ],
@@ -329,6 +417,29 @@ def test_an_unusable_rate_limit_storage_stops_the_start(monkeypatch, tmp_path, u
     with pytest.raises(ConfigError, match="POPUPSTORE_RATELIMIT_STORAGE_URI") as raised:
         create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
     assert words in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "RATELIMIT_LOGIN",
+        "RATELIMIT_LOGIN_ADDRESS",
+        "RATELIMIT_KIOSK_PIN",
+        "RATELIMIT_TOKEN_LOOKUP",
+    ],
+)
+@pytest.mark.parametrize("value", ["honderd per minuut", "0 per minute", ""])
+def test_a_limit_that_is_no_limit_stops_the_start(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv(f"POPUPSTORE_{name}", value)
+    with pytest.raises(ConfigError, match=f"POPUPSTORE_{name} must be a limit such as"):
+        create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+
+
+def test_limits_are_read_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("POPUPSTORE_RATELIMIT_LOGIN_ADDRESS", "40 per hour")
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["RATELIMIT_LOGIN_ADDRESS"] == "40 per hour"
+    assert app.config["RATELIMIT_LOGIN"] == "10 per minute"
 
 
 def test_a_changed_session_cookie_is_refused_after_the_real_one_was_accepted(

@@ -9,10 +9,10 @@ import hashlib
 import pytest
 from sqlalchemy import select, text
 
-import popupstore.basket.services as basket_services
+import popupstore.receipts.services as receipt_services
 from popupstore.basket.models import Checkout
-from popupstore.basket.services import find_checkout_by_token
 from popupstore.extensions import db
+from popupstore.receipts.services import find_checkout_by_token
 
 from .conftest import checkout_token, fresh_request
 
@@ -38,13 +38,13 @@ def test_lookup_goes_through_the_hash_and_a_constant_time_compare(
 ):
     token = make_checkout({"geldfit": "want"})["token"]
     compared: list[tuple[str, str]] = []
-    real = basket_services.hmac.compare_digest
+    real = receipt_services.hmac.compare_digest
 
     def spy(a, b):
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(basket_services.hmac, "compare_digest", spy)
+    monkeypatch.setattr(receipt_services.hmac, "compare_digest", spy)
     assert find_checkout_by_token(token) is not None
     wanted = hashlib.sha256(token.encode()).hexdigest()
     assert compared == [(wanted, wanted)]

@@ -1,0 +1,1 @@
+"""Facilitators hide spam and abuse: checkouts and agreements, logged and undoable."""

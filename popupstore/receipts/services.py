@@ -1,0 +1,160 @@
+"""What a receipt shows, computed from the event as it is now, and which receipt a token opens.
+
+A receipt is never stored: every page, poll and API answer recomputes it from the event's
+match index, so later visitors appear in earlier visitors' receipts and an erased, purged or
+hidden visitor disappears from everyone's at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from .. import versions
+from ..basket.index import basket_of, event_index
+from ..basket.models import Checkout
+from ..catalog.services import product_owners
+from ..extensions import db
+from ..matching import Basket, Collaboration, EventIndex, Match
+from ..tokens import hash_token
+
+TOKEN_MEMORY = "popupstore_receipt_tokens"
+TOKEN_LIMIT = 128
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutView:
+    """What a receipt shows: the checkout with its matches, colleagues and collaborations."""
+
+    checkout: Checkout
+    basket: Basket
+    matches: list[Match]
+    colleagues: list[Match]
+    collaborations: list[Collaboration]
+
+
+def checkout_view(
+    checkout: Checkout,
+    *,
+    owners: Mapping[str, str] | None = None,
+    index: EventIndex | None = None,
+) -> CheckoutView:
+    """Matches, colleagues and collaborations of a checkout, computed from the event now
+    (or from `index`, the event's index before a checkout not yet committed)."""
+    if index is None:
+        index = event_index(checkout.event)
+    basket = index.get(checkout.number) if checkout.number in index else basket_of(checkout)
+    return CheckoutView(
+        checkout=checkout,
+        basket=basket,
+        matches=index.partner_matches(basket),
+        colleagues=index.colleague_matches(basket),
+        collaborations=index.collaborations(
+            basket, owners if owners is not None else product_owners()
+        ),
+    )
+
+
+def find_checkout_by_token(token: str) -> Checkout | None:
+    """The checkout a receipt token opens; None for an unknown, erased or purged one."""
+    if not token or len(token) > TOKEN_LIMIT:
+        return None
+    wanted = hash_token(token)
+    checkout = db.session.execute(
+        select(Checkout).where(Checkout.token_hash == wanted)
+    ).scalar_one_or_none()
+    if checkout is None or not hmac.compare_digest(checkout.token_hash or "", wanted):
+        return None
+    return checkout
+
+
+# --- the state of a receipt page, for kept pages and polls ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptState:
+    """Which checkout a token opens, and the versions of everything its receipt shows."""
+
+    checkout_id: int
+    event_id: int
+    versions: tuple[tuple[str, int], ...]
+
+    @property
+    def etag(self) -> str:
+        return "r{}-{}".format(self.checkout_id, ".".join(str(v) for _, v in self.versions))
+
+
+def receipt_dependencies(event_id: int) -> tuple[str, ...]:
+    """The named versions a receipt of this event depends on."""
+    return (versions.CATALOG, *versions.event_names(event_id))
+
+
+class _TokenMemory:
+    """Per worker: token hash -> (checkout id, event id, the event's data version then).
+
+    Which checkout a token opens only changes when the event's data change (an erasure or a
+    purge bumps `event:<id>`), so a remembered answer is good while that version stands.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
+
+
+def _token_memory() -> _TokenMemory:
+    found = current_app.extensions.get(TOKEN_MEMORY)
+    if found is None:
+        found = current_app.extensions.setdefault(TOKEN_MEMORY, _TokenMemory())
+    memory: _TokenMemory = found
+    return memory
+
+
+_TOKEN_QUERY = select(
+    Checkout.id,
+    Checkout.event_id,
+    Checkout.token_hash,
+    versions.version_of_sql(versions.event_data_sql(Checkout.event_id)),
+).where(Checkout.token_hash == bindparam("wanted"))
+
+
+def receipt_state(token: str) -> ReceiptState | None:
+    """The state of the receipt a token opens; None for an unknown, erased or purged token.
+
+    Every receipt page and poll starts here, polling phones included: the `recent` versions
+    (one small query at most per FRESHNESS_SECONDS per worker), and the token look-up only
+    when the event's data changed since this worker last looked it up.
+    """
+    if not token or len(token) > TOKEN_LIMIT:
+        return None
+    wanted = hash_token(token)
+    memory = _token_memory()
+    with memory.lock:
+        known = memory.entries.get(wanted)
+    if known is not None:
+        checkout_id, event_id, checked_under = known
+        names = receipt_dependencies(event_id)
+        values = versions.recent(*names)
+        if values[-1] == checked_under:
+            return ReceiptState(checkout_id, event_id, tuple(zip(names, values, strict=True)))
+    # The row and the version it is valid under, read in one statement.
+    row = db.session.connection().execute(_TOKEN_QUERY, {"wanted": wanted}).first()
+    if row is None or not hmac.compare_digest(row.token_hash or "", wanted):
+        with memory.lock:
+            memory.entries.pop(wanted, None)
+        return None
+    checkout_id, event_id, checked_under = row[0], row[1], int(row[3])
+    with memory.lock:
+        memory.entries[wanted] = (checkout_id, event_id, checked_under)
+        memory.entries.move_to_end(wanted)
+        while len(memory.entries) > memory.size:
+            memory.entries.popitem(last=False)
+    names = receipt_dependencies(event_id)
+    values = versions.recent(*names)
+    return ReceiptState(checkout_id, event_id, tuple(zip(names, values, strict=True)))
