@@ -24,17 +24,11 @@ from flask_babel import gettext as _
 from .auth.roles import ROLES
 from .auth.services import DEFAULT_TOKEN_DAYS
 from .config import ConfigError
-from .errors import DomainError
+from .errors import CommandError, DomainError
 from .extensions import db
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,100}$")
-
-
-class CommandError(click.ClickException):
-    """Bad input: exit 2 with one line on stderr."""
-
-    exit_code = 2
 
 
 @contextmanager
