@@ -1,4 +1,4 @@
-"""The `popupstore` command group (contract §2).
+"""The `popupstore` command group (README "Command line"; docs/architecture.md).
 
 Every command exits 0 on success and 2 on bad input with a one-line message, and
 writes nothing when it fails: the services flush, the command commits once.

@@ -1,8 +1,9 @@
 """Agreements between two visitors: recording one, and reading them back per visitor or event.
 
 An agreement can only be made with someone the visitor is shown as a match or colleague at
-that moment, about a product both of them chose. Who appears by name follows contract §5:
-a visitor who did not share contact details is shown by receipt number only.
+that moment, about a product both of them chose. Who appears by name follows the consent
+rule (docs/architecture.md): a visitor who did not share contact details is shown by receipt
+number only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""JSON API v1 (contract §4).
+"""JSON API v1 (the OpenAPI document at /api/v1/openapi.json describes it).
 
 Order of checks: authentication (401/403), the addressed resource (404), the body
 (413, 415, 400, 422), then state (409).

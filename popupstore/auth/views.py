@@ -42,6 +42,7 @@ def _staff_logins(state: BlueprintSetupState) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -1,4 +1,6 @@
-"""Organisation names: normalisation and the municipality register (contract §5).
+"""Organisation names: normalisation and the municipality register.
+
+The rules are in docs/architecture.md, "Matching rules".
 
 The register is CBS "Gebieden in Nederland 2025" (Bron: CBS, licence CC BY 4.0),
 copied into this package together with a list of common alternative names.

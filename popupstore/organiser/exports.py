@@ -1,4 +1,4 @@
-"""Exports of the checkouts as CSV, XLSX and JSON (contract §4).
+"""Exports of the checkouts as CSV, XLSX and JSON (columns in the OpenAPI document and README).
 
 Exporters are small classes (as in pretix): a subclass names its columns and yields
 rows; the base class writes them as CSV, JSON or an XLSX sheet, once for all. The basket
@@ -35,7 +35,7 @@ from ..extensions import db
 from ..organisations import display_name
 from .stats import compare_events, statistics
 
-# A spreadsheet runs a cell that starts with one of these as a formula (contract §4).
+# A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH_ROWS = 1000
 FILE_CHUNK = 64 * 1024
@@ -222,7 +222,7 @@ BASKET_LINE_COLUMNS = (
 
 
 class BasketLineExporter(Exporter):
-    """One row per basket line: the anonymous export of contract §4."""
+    """One row per basket line: the anonymous export (README, "Exports")."""
 
     identifier = "basket-lines"
     sheet_title = "basket lines"
