@@ -30,8 +30,9 @@ from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
 from ..matching import Basket, Collaboration, EventIndex, Match
-from ..organisations import ORGANISATION_TYPES, clean_text, normalise_organisation
+from ..organisations import ORGANISATION_TYPES, normalise_organisation
 from ..pagecache import freshness
+from ..validation import FreeText
 from .matchindex import basket_of, event_index
 from .models import INTENTS, BasketLine, Checkout, IdempotencyRecord
 
@@ -117,25 +118,11 @@ class CheckoutRequest:
 
 
 def _optional_text(fields: dict[str, str], path: str, value: Any, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        fields[path] = str(_l("Moet tekst zijn."))
-        return None
-    value = clean_text(value)
-    if not value:
-        return None
-    if len(value) > limit:
-        fields[path] = str(_l("Hoogstens %(n)d tekens.", n=limit))
-        return None
-    return value
+    return FreeText(limit, required=False).check(fields, path, value)
 
 
 def _required_text(fields: dict[str, str], path: str, value: Any, limit: int) -> str:
-    if value is None or (isinstance(value, str) and not clean_text(value)):
-        fields[path] = str(_l("Vul dit in."))
-        return ""
-    return _optional_text(fields, path, value, limit) or ""
+    return FreeText(limit).check(fields, path, value) or ""
 
 
 def valid_email(value: str) -> bool:

@@ -16,6 +16,7 @@ from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
 from ..extensions import db
 from ..i18n import select_locale
+from ..validation import show_field_errors
 from ..web import polled_fragment
 from .charts import popularity_chart
 from .forms import PairsForm, TablesForm
@@ -178,8 +179,7 @@ def make_tables(slug: str) -> Any:
         make_table_plan(found, form.min_size.data or 0, form.max_size.data or 0)
     except DomainError as error:
         db.session.rollback()
-        for name, message in error.fields.items():
-            getattr(form, name).errors = [message]
+        show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
     db.session.commit()
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from ..validation import collapse_white_space
 
 UNKNOWN_PROVINCE = "onbekend"
 MUNICIPALITY_TYPE = "gemeente"
@@ -34,7 +35,6 @@ ORGANISATION_TYPES: tuple[str, ...] = (
 
 CBS_CREDIT = "Bron: CBS"
 
-_WHITESPACE = re.compile(r"\s+")
 # Visitors often type "Gemeente Breda"; the prefix names the kind, not the place.
 _MUNICIPALITY_PREFIX = "gemeente "
 
@@ -62,8 +62,9 @@ class Organisation:
 
 
 def clean_text(value: str) -> str:
-    """Trim and collapse inner white space."""
-    return _WHITESPACE.sub(" ", value).strip()
+    """Trim and collapse inner white space, as names are compared (the input rule itself,
+    which also refuses controls and invisible values, is `popupstore.validation.FreeText`)."""
+    return collapse_white_space(value)
 
 
 def fold(value: str) -> str:
