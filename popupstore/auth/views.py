@@ -47,8 +47,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
+    """`target` if it is a path on this site, else None (no open redirects).
+
+    A path with a control, format or separator character (other than the space) is
+    refused as well: a redirect's Location header cannot carry a CR or LF, and browsers
+    drop tabs and line breaks from an address, so "/<tab>/site" would lead to "//site".
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if not target.isprintable():
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:

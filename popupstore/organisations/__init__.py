@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..text import collapse_white_space
+
 UNKNOWN_PROVINCE = "onbekend"
 MUNICIPALITY_TYPE = "gemeente"
 DEFAULT_TYPE = "anders"
@@ -36,7 +38,6 @@ ORGANISATION_TYPES: tuple[str, ...] = (
 
 CBS_CREDIT = "Bron: CBS"
 
-_WHITESPACE = re.compile(r"\s+")
 # Visitors often type "Gemeente Breda"; the prefix names the kind, not the place.
 _MUNICIPALITY_PREFIX = "gemeente "
 
@@ -75,8 +76,9 @@ class Organisation:
 
 
 def clean_text(value: str) -> str:
-    """Trim and collapse inner white space."""
-    return _WHITESPACE.sub(" ", value).strip()
+    """Trim and collapse inner white space, as names are compared (the input rule itself,
+    which also refuses controls and invisible values, is `popupstore.validation.FreeText`)."""
+    return collapse_white_space(value)
 
 
 def fold(value: str) -> str:
