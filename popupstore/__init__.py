@@ -23,6 +23,10 @@ def create_app(
         instance_relative_config=True,
         template_folder=str(resource_path("templates")),
     )
+    from .web import screen_text
+
+    # Before anything builds the Jinja environment: every printed value passes screen_text.
+    app.jinja_options = {**app.jinja_options, "finalize": screen_text}
     from .config import load_config
 
     load_config(app, config)

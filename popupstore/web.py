@@ -22,6 +22,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,6 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .errors import DomainError
 from .extensions import db
 from .redaction import redact
+from .validation import safe_text
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -50,6 +52,20 @@ STAFF_SEEN_GRANULARITY = 30
 # Pages that refresh themselves send "X-Requested-With: fetch"; such requests are not
 # activity.
 BACKGROUND_HEADER = ("X-Requested-With", "fetch")
+
+
+def screen_text(value: Any) -> Any:
+    """Jinja's `finalize`: every value a template prints, made safe to show.
+
+    New input cannot hold controls or bidirectional controls (`validation.FreeText`), but
+    rows stored before that rule may: printed as they are, they could reorder the text
+    around them on another visitor's screen or the wall. Markup (a translated sentence
+    with a name in it) is cleaned too: the characters replaced are never HTML syntax."""
+    if isinstance(value, Markup):
+        return value if value.isprintable() else Markup(safe_text(str(value)))
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
 
 
 def base_url() -> str:

@@ -146,3 +146,21 @@ def test_a_sheet_still_defuses_formulas_once_made_writable(organiser, planted):
 def test_printed_material_draws_old_rows(organiser, planted, url):
     data = download(organiser, url)
     assert data.startswith(b"%PDF" if url.endswith(".pdf") else b"\x89PNG")
+
+
+def test_old_rows_reach_no_page_with_their_controls(app, planted, client, login):
+    """Stored before the input rule, a name with a bidi override would reorder another
+    visitor's screen or the wall: every page prints it with the control replaced."""
+    login("facilitator")
+    for url in (
+        f"/facilitator/evenement/{BREDA}",
+        f"/facilitator/evenement/{BREDA}/overlap",
+        f"/facilitator/evenement/{BREDA}/gesprekken",
+        f"/facilitator/evenement/{BREDA}/wand",
+        "/",
+        "/producten",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert "\u202e" not in html and "\u2066" not in html, url
+        assert "\x01" not in html and "\x1c" not in html, url
+    assert f"Geld{R}fit" in client.get("/producten").get_data(as_text=True)
