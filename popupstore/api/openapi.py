@@ -267,7 +267,7 @@ def _schemas() -> dict[str, Any]:
                 "products": product_counts,
                 "organisations": {
                     "type": "integer",
-                    "description": "Distinct organisations after normalisation (contract §5)",
+                    "description": "Distinct organisations after normalisation",
                 },
                 "by_province": {
                     "type": "array",

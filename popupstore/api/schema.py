@@ -322,9 +322,11 @@ def tables_request() -> Object:
     )
 
 
-_CLEANED = (
-    "White space is trimmed and collapsed to one space before the length is counted; "
-    "text with nothing left is a 422."
+_FREE_TEXT = (
+    "Free text: Unicode NFC; white space, tabs and line breaks collapse to one space and "
+    "are trimmed; other control characters, bidirectional controls (U+061C, U+200E, U+200F, "
+    "U+202A-U+202E, U+2066-U+2069) and values with nothing visible are a 422 on this field. "
+    "The length counts characters after this cleaning."
 )
 
 
@@ -356,11 +358,11 @@ def checkout_request() -> Object:
             "visitor": Object(
                 {
                     "name": Text(
-                        non_empty=True, description=f"1 to {NAME_LIMIT} characters. {_CLEANED}"
+                        non_empty=True, description=f"1 to {NAME_LIMIT} characters. {_FREE_TEXT}"
                     ),
                     "organisation": Text(
                         non_empty=True,
-                        description=f"1 to {ORGANISATION_LIMIT} characters. {_CLEANED}",
+                        description=f"1 to {ORGANISATION_LIMIT} characters. {_FREE_TEXT}",
                     ),
                     "organisation_type": Choice(
                         (*ORGANISATION_TYPES, "", None),
@@ -369,12 +371,13 @@ def checkout_request() -> Object:
                     "role": Text(
                         nullable=True,
                         description=f"At most {ROLE_LIMIT} characters; absent, null or empty: "
-                        f"not given. {_CLEANED}",
+                        f"not given. {_FREE_TEXT}",
                     ),
                     "email": Text(
                         nullable=True,
                         description=f"One @, a non-empty local part, a domain with a dot, at most "
-                        f"{EMAIL_LIMIT} characters; absent, null or empty: not given",
+                        f"{EMAIL_LIMIT} characters; absent, null or empty: not given. "
+                        f"{_FREE_TEXT}",
                     ),
                     "share_contact": Boolean(
                         nullable=True,

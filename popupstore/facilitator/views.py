@@ -27,6 +27,7 @@ from ..moderation.services import (
     set_agreement_hidden,
     set_checkout_hidden,
 )
+from ..validation import show_field_errors
 from ..web import polled_fragment
 from .forms import PairsForm, TablesForm
 from .services import (
@@ -257,8 +258,7 @@ def make_tables(slug: str) -> Any:
         )
     except DomainError as error:
         db.session.rollback()
-        for name, message in error.fields.items():
-            getattr(form, name).errors = [message]
+        show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
     db.session.commit()
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))

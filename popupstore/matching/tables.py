@@ -1,8 +1,9 @@
 """Seating plans for a whole event.
 
-The plan works on the matrix of pair scores of contract §5, with pairs of the same organisation
-set to zero (``objective_matrix``): the tables objective counts only pairs whose organisations
-differ. Conversation pairs (``pairing``) use the same matrix.
+The plan works on the matrix of pair scores of the matching rules (docs/architecture.md),
+with pairs of the same organisation set to zero (``objective_matrix``): the tables objective
+counts only pairs whose organisations differ. Conversation pairs (``pairing``) use the same
+matrix.
 """
 
 from __future__ import annotations
