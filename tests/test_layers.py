@@ -29,10 +29,11 @@ PLUMBING = (
     "popupstore.security",
     "popupstore.tokens",
     "popupstore.transactions",
+    "popupstore.validation",
     "popupstore.versions",
     "popupstore.web",
 )
-PURE = ("popupstore.matching", "popupstore.organisations", "popupstore.text")
+PURE = ("popupstore.charts", "popupstore.matching", "popupstore.organisations", "popupstore.text")
 COMPOSITION = (
     "popupstore",
     "popupstore.cli",
