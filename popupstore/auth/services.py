@@ -6,27 +6,26 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from ..db import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..pagecache import freshness
+from ..passwords import hash_secret, stand_in_hash
 from .models import ROLES, ApiToken, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD_LENGTH = 10
 
 
-@cache
 def _dummy_hash() -> str:
     """Checked against when the username is unknown, so both paths cost one hash check."""
-    return generate_password_hash(secrets.token_hex(16))
+    return stand_in_hash()
 
 
 def prepare_password_checks() -> None:
@@ -96,7 +95,7 @@ def create_user(username: str, password: str, role: str) -> User:
             str(_l("Gebruiker '%(name)s' bestaat al.", name=username)),
             {"username": str(_l("Deze naam is al in gebruik."))},
         )
-    user = User(username=username, password_hash=generate_password_hash(password), role=role)
+    user = User(username=username, password_hash=hash_secret(password), role=role)
     db.session.add(user)
     db.session.flush()
     return user
