@@ -65,15 +65,16 @@ test: install-test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The fast lane while developing: the linters, then the suite on SQLite without browsers,
-# with a quarter of the hypothesis examples (tests/hypothesis_profiles.py).
-check: lint
+# with a quarter of the hypothesis examples (tests/hypothesis_profiles.py). It needs neither
+# PostgreSQL nor Chromium nor the HTML checker.
+check: lint translations
 	POPUPSTORE_TEST_DATABASES=sqlite POPUPSTORE_HYPOTHESIS_PROFILE=check \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
 
 bench: install-test
 	$(BIN)/python -m bench
 
-lint: install-test
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check popupstore tests bench
 	$(BIN)/ruff format --check popupstore tests bench
 	$(BIN)/mypy

@@ -4,7 +4,8 @@ the W3C's checker) finds no error in any of them.
 The live servers keep each distinct document they send (tests/browser/nu_checker.py); this
 module runs after every other browser test (tests/browser/conftest.py orders it last) and
 checks them all in one run of the checker. The documents are left under
-tests/browser/artifacts/html/ to look at.
+tests/browser/artifacts/html/ to look at. Under pytest-xdist the browser tests must share
+one worker (`--dist loadgroup`, as `make test` runs them), or this sees only a share.
 """
 
 from __future__ import annotations
