@@ -64,6 +64,9 @@ class Defaults:
     FRESHNESS_SECONDS = 1.0
     # Staff are logged out after this much inactivity: the booth tablet is shared.
     STAFF_IDLE_MINUTES = DEFAULT_STAFF_IDLE_MINUTES
+    # How staff passwords and the kiosk PIN are hashed (werkzeug's method string): scrypt with
+    # werkzeug's own cost. The test suite lowers the cost for speed; production never should.
+    PASSWORD_HASH_METHOD = "scrypt"
     # Table plans and 1:1 pairs are made within the request; larger events are refused with
     # a reason. Seating 2,000 visitors takes about 1.2 s and 100 MB (3,000: 5 s, 200 MB);
     # pairing grows as n^3: about 1 s for 1,000 visitors, 20 s for 2,000.

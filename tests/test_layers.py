@@ -23,6 +23,7 @@ PLUMBING = (
     "popupstore.extensions",
     "popupstore.i18n",
     "popupstore.pagecache",
+    "popupstore.passwords",
     "popupstore.ratelimits",
     "popupstore.redaction",
     "popupstore.resources",

@@ -16,6 +16,8 @@ from popupstore.api.schema import Object, checkout_request, tables_request, vali
 from popupstore.errors import ValidationError
 from popupstore.facilitator.services import table_sizes_or_error
 
+from ..hypothesis_profiles import examples
+
 TABLES = "/api/v1/events/breda-2026/tables"
 
 
@@ -123,7 +125,7 @@ checkout_bodies = st.one_of(near_body, wild_body)
 
 
 @settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

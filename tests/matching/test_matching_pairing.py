@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from popupstore.matching import Basket, EventIndex, Pairing, conversation_pairs, score_matrix
 from popupstore.matching.pairing import WEIGHT_SCALE, integer_weights
 
+from ..hypothesis_profiles import examples
+
 PRODUCTS = [f"p{n}" for n in range(12)]
 ORGANISATIONS = ["breda", "tilburg", "utrecht", "zeist", "woonstad", "kredietbank"]
 
@@ -132,7 +134,7 @@ def best_matching_weight(weights: dict[tuple[int, int], float], people: list[int
     return best
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(data=st.data())
 def test_the_pairs_are_a_maximum_weight_matching(events, data) -> None:
     event: list[Basket] = data.draw(events(max_size=9, organisations=5))

@@ -21,6 +21,8 @@ from popupstore.matching import (
     table_sizes,
 )
 
+from ..hypothesis_profiles import examples
+
 
 def smallest_feasible_table_count(count: int, min_size: int, max_size: int) -> int | None:
     for tables in range(1, count + 1):
@@ -115,7 +117,7 @@ def test_topic_ties_go_to_the_lowest_slug(make_basket):
     assert seat_tables(baskets[:2]).tables[0].topic == "budget"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_seating_rules(events, data):
     event = data.draw(events(max_size=20, organisations=6))

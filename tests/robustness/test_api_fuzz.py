@@ -19,6 +19,7 @@ from schemathesis.generation import GenerationMode
 
 from popupstore.api.errors import CODES
 
+from ..hypothesis_profiles import examples
 from ..security.conftest import fresh_request
 
 ERROR_CODES = set(CODES.values())
@@ -58,12 +59,12 @@ DOMAIN_RULE_FIELDS = re.compile(
 CHECKOUTS = "POST /events/{slug}/checkouts"
 
 
-def check_each_answer(strategy: Any, examples: int, label: str, seen: Counter[Any]) -> Any:
+def check_each_answer(strategy: Any, count: int, label: str, seen: Counter[Any]) -> Any:
     """A hypothesis test that sends each generated case and runs every check schemathesis
     has on the answer, and the contract's error shape on top."""
 
     @given(case=strategy)
-    @settings(FUZZ_SETTINGS, max_examples=examples)
+    @settings(FUZZ_SETTINGS, max_examples=count)
     def fuzz(case: Any) -> None:
         response = case.call()
         seen[(label, response.status_code)] += 1
@@ -109,10 +110,10 @@ def test_schemathesis_with_all_its_checks_finds_nothing(app, store, api_token, m
             real["slug"] = "breda-2026"
         if "{token}" in operation.path:
             real["token"] = receipts[operation.method.upper()]
-        for parameters, examples in ((real or None, 100), (None, 25)):
+        for parameters, count in ((real or None, examples(100)), (None, examples(25))):
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=parameters)
             try:
-                check_each_answer(strategy, examples, operation.label, seen)()
+                check_each_answer(strategy, count, operation.label, seen)()
             except Unsatisfiable:
                 # Nothing to make invalid (no parameters, no body): nothing to send.
                 assert mode is GenerationMode.NEGATIVE
@@ -204,7 +205,7 @@ ANNA = {"name": "Anna", "organisation": "Breda"}
 
 
 @given(body=checkout_body, key=idempotency_key)
-@settings(FUZZ_SETTINGS, max_examples=300)
+@settings(FUZZ_SETTINGS, max_examples=examples(300))
 # Bodies that gave a 500 on PostgreSQL before json_body refused NUL characters.
 @example(body={"items": GELDFIT, "visitor": {**ANNA, "name": "a\x00b"}}, key=None)
 @example(body={"items": [{"product": "gel\x00dfit", "intent": "want"}], "visitor": ANNA}, key="k")
