@@ -48,7 +48,9 @@ SIZES = [None, True, False, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 2.0, 12.0, 4.5, "4"
 ABSENT = object()
 
 
-@pytest.mark.parametrize("min_size", [ABSENT, *SIZES], ids=repr)
+@pytest.mark.parametrize(
+    "min_size", [ABSENT, *SIZES], ids=lambda v: "absent" if v is ABSENT else repr(v)
+)
 def test_the_document_and_the_service_agree_on_every_pair_of_table_sizes(app, client, min_size):
     """Types and bounds come from the description, min_size <= max_size from the service's
     rule; the document states both."""
