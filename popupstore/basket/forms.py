@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..organisations import ORGANISATION_TYPES
+from ..organisations import ORGANISATION_TYPES, provinces
 from .payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
 
 TYPE_LABELS = {
@@ -46,7 +46,7 @@ def _email_check(form: Any, field: Any) -> None:
     value = (field.data or "").strip()
     if value and not valid_email(value):
         raise ValidationError(
-            str(_l("Dit is geen geldig e-mailadres, bijvoorbeeld naam@gemeente.nl."))
+            str(_l("Controleer het @-teken en de punt, bijvoorbeeld naam@gemeente.nl."))
         )
 
 
@@ -67,18 +67,31 @@ class CheckoutForm(FlaskForm):
     )
     organisation = StringField(
         _l("Je organisatie"),
-        description=_l("Kies je gemeente uit de lijst, of typ de naam van je organisatie."),
+        description=_l(
+            "Kies je gemeente of organisatie uit de lijst, of typ de naam van je organisatie."
+        ),
         validators=[
             _not_blank,
             Length(max=ORGANISATION_LIMIT, message=_l("Hoogstens %(max)d tekens.")),
         ],
-        render_kw={**NO_AUTOFILL, "list": "gemeenten"},
+        render_kw={**NO_AUTOFILL, "list": "organisaties"},
     )
     organisation_type = SelectField(
         _l("Soort organisatie"),
         description=_l("Bij een gemeente vullen we dit zelf in."),
         choices=[SelectChoice("", _l("— kies als je geen gemeente bent —"))]
         + [SelectChoice(key, TYPE_LABELS[key]) for key in ORGANISATION_TYPES],
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
+    province = SelectField(
+        _l("Werkgebied (provincie)"),
+        description=_l(
+            "Alleen als je organisatie geen gemeente is: de provincie waar jullie werken. "
+            "Zo vind je partners uit je eigen provincie."
+        ),
+        choices=lambda: [SelectChoice("", _l("— kies als je geen gemeente bent —"))]
+        + [SelectChoice(name, name) for name in provinces()],
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )
@@ -103,12 +116,18 @@ class CheckoutForm(FlaskForm):
         default=False,
     )
     checkout_key = HiddenField()
+    # "Bedoel je Breda?": the name the suggestion was made for, and the visitor's answer
+    # (the buttons of the suggestion send one of the two).
+    suggested_for = HiddenField()
+    use_organisation = HiddenField()
+    keep_organisation = HiddenField()
 
     def visitor_data(self) -> dict[str, Any]:
         return {
             "name": _text(self.name),
             "organisation": _text(self.organisation),
             "organisation_type": self.organisation_type.data or None,
+            "province": self.province.data or None,
             "role": _text(self.role) or None,
             "email": (self.email.data or "").strip() or None,
             "share_contact": bool(self.share_contact.data),
