@@ -18,7 +18,7 @@ class AgreementForm(FlaskForm):
     # The service checks partner and product against the visitor's current matches, with
     # messages that say what is wrong; WTForms' own choice check would only say "invalid".
     choice = SelectField(
-        _l("Met wie, over welk product?"),
+        _l("Met wie, over welke aanpak?"),
         description=_l("Je kunt kiezen uit je gesprekspartners en collega's op je bon."),
         validate_choice=False,
     )

@@ -90,8 +90,10 @@ class CheckoutForm(FlaskForm):
             "Alleen als je organisatie geen gemeente is: de provincie waar jullie werken. "
             "Zo vind je partners uit je eigen provincie."
         ),
-        choices=lambda: [SelectChoice("", _l("— kies als je geen gemeente bent —"))]
-        + [SelectChoice(name, name) for name in provinces()],
+        choices=lambda: (
+            [SelectChoice("", _l("— kies als je geen gemeente bent —"))]
+            + [SelectChoice(name, name) for name in provinces()]
+        ),
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )

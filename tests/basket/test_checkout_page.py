@@ -206,3 +206,129 @@ def test_checkout_without_an_active_event_keeps_the_basket(client, app, load_tes
     assert "geen evenement actief" in response.get_data(as_text=True)
     assert "Geldfit" in client.get("/mandje").get_data(as_text=True)
     assert db.session.execute(select(func.count(Checkout.id))).scalar_one() == 0
+
+
+def test_a_typo_in_a_municipality_gets_a_suggestion_before_it_counts_as_an_organisation(
+    client, store
+):
+    fill_basket(client)
+    key = checkout_key(client)
+    asked = client.post("/afrekenen", data={**FORM, "organisation": "Bredaa", "checkout_key": key})
+    assert asked.status_code == 422
+    html = asked.get_data(as_text=True)
+    assert "Bedoel je Breda?" in html
+    assert re.search(r'name="suggested_for" type="hidden" value="Bredaa"', html)
+    assert re.search(r'<button type="submit" name="use_organisation" value="Breda"', html)
+    assert re.search(r'<button type="submit" name="keep_organisation" value="Bredaa"', html)
+    assert stored() == []
+
+    taken = client.post(
+        "/afrekenen",
+        data={
+            **FORM,
+            "organisation": "Bredaa",
+            "suggested_for": "Bredaa",
+            "use_organisation": "Breda",
+            "checkout_key": key,
+        },
+    )
+    assert taken.status_code == 302
+    [checkout] = stored()
+    assert (checkout.organisation_name, checkout.organisation_type, checkout.province) == (
+        "Breda",
+        "gemeente",
+        "Noord-Brabant",
+    )
+
+
+def test_a_visitor_may_keep_the_name_they_typed(client, store):
+    fill_basket(client)
+    key = checkout_key(client)
+    kept = client.post(
+        "/afrekenen",
+        data={
+            **FORM,
+            "organisation": "Bredaa",
+            "suggested_for": "Bredaa",
+            "keep_organisation": "Bredaa",
+            "checkout_key": key,
+        },
+    )
+    assert kept.status_code == 302
+    [checkout] = stored()
+    assert (checkout.organisation_name, checkout.organisation_type) == ("Bredaa", "anders")
+
+
+def test_an_answer_to_an_old_suggestion_does_not_carry_over_to_a_new_name(client, store):
+    fill_basket(client)
+    key = checkout_key(client)
+    changed = client.post(
+        "/afrekenen",
+        data={
+            **FORM,
+            "organisation": "Tilbrug",
+            "suggested_for": "Bredaa",
+            "use_organisation": "Breda",
+            "checkout_key": key,
+        },
+    )
+    assert changed.status_code == 422
+    assert "Bedoel je Tilburg?" in changed.get_data(as_text=True)
+    assert stored() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"organisation": "UWV"},  # three letters: too short to guess at (Urk is two away)
+        {"organisation": "Alwel"},  # a known chain partner
+        {"organisation": "Bredaa", "organisation_type": "woningcorporatie"},
+        {"organisation": "Gemeente Breda"},
+        {"organisation": "Den Bosch"},  # an alias
+    ],
+)
+def test_no_suggestion_for_partners_and_exact_names(client, store, change):
+    fill_basket(client)
+    response = client.post(
+        "/afrekenen", data={**FORM, **change, "checkout_key": checkout_key(client)}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert len(stored()) == 1
+
+
+def test_the_organisation_list_offers_partners_and_this_events_named_organisations(
+    client, store, make_checkout
+):
+    make_checkout({"geldfit": "want"}, name="Wim", organisation="Woonstichting Zuid")
+    make_checkout(
+        {"geldfit": "want"}, name="Nel", organisation="Stille Stichting", share_contact=False
+    )
+    fill_basket(client)
+    html = client.get("/afrekenen").get_data(as_text=True)
+    options = re.findall(
+        r'<option value="([^"]+)"',
+        re.search(r'<datalist id="organisaties">.*?</datalist>', html, re.S).group(0),
+    )
+    assert {"Breda", "Den Haag", "Middelburg", "Bergen (L.)", "UWV", "Alwel"} <= set(options)
+    assert "Woonstichting Zuid" in options
+    # A visitor who did not consent is never named, not even as a suggestion.
+    assert "Stille Stichting" not in options
+    assert "'s-Gravenhage" not in options and "Middelburg (Z.)" not in options
+
+
+def test_the_checkout_button_stays_in_reach(client, store):
+    fill_basket(client)
+    html = client.get("/afrekenen").get_data(as_text=True)
+    assert re.search(r'<div class="checkout__submit">\s*<button type="submit"', html)
+
+
+def test_a_phone_lands_on_its_own_receipt_page_with_the_link_to_keep(client, store):
+    fill_basket(client)
+    response = client.post("/afrekenen", data={**FORM, "checkout_key": checkout_key(client)})
+    page = response.headers["Location"]
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{32}", page)
+    html = client.get(page).get_data(as_text=True)
+    assert "bewaar deze link" in html
+    assert f">http://localhost{page}</a>" in html
+    assert "Klaar — volgende bezoeker" not in html
+    assert 'action="/klaar"' not in html
