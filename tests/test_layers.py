@@ -34,7 +34,12 @@ PLUMBING = (
     "popupstore.versions",
     "popupstore.web",
 )
-PURE = ("popupstore.matching", "popupstore.organisations", "popupstore.text")
+PURE = (
+    "popupstore.matching",
+    "popupstore.organisations",
+    "popupstore.spelling",
+    "popupstore.text",
+)
 COMPOSITION = (
     "popupstore",
     "popupstore.cli",

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from .. import versions
 from ..agreements.services import AgreementLine, agreement_counts, event_agreements
@@ -32,6 +32,7 @@ from ..organisations import UNKNOWN_PROVINCE
 from .charts import Heatmap, Network, heatmap, network_layout
 from .models import ConversationPlan
 from .pairing import PAIRS_LIMIT, conversation_pairs
+from .plans import latest_plan
 
 # Seating 2,000 people takes about 1.2 s and 100 MB; 3,000 already 5 s and 200 MB.
 TABLES_LIMIT: Final = 2_000
@@ -373,16 +374,6 @@ def make_pair_plan(event: Event) -> ConversationPlan:
     pairing = conversation_pairs(baskets)
     plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}
     return _store_plan(event, "pairs", plan, len(baskets))
-
-
-def latest_plan(event: Event, kind: str) -> ConversationPlan | None:
-    query = (
-        select(ConversationPlan)
-        .where(ConversationPlan.event_id == event.id, ConversationPlan.kind == kind)
-        .order_by(ConversationPlan.id.desc())
-        .limit(1)
-    )
-    return db.session.execute(query).scalar_one_or_none()
 
 
 @dataclass(frozen=True, slots=True)

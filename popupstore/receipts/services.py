@@ -21,7 +21,9 @@ from ..basket.index import basket_of, event_index
 from ..basket.models import Checkout
 from ..catalog.services import product_owners
 from ..extensions import db
+from ..facilitator.plans import table_numbers
 from ..matching import Basket, Collaboration, EventIndex, Match
+from ..organisations import UNKNOWN_PROVINCE
 from ..tokens import hash_token
 
 TOKEN_MEMORY = "popupstore_receipt_tokens"
@@ -58,6 +60,71 @@ def checkout_view(
         collaborations=index.collaborations(
             basket, owners if owners is not None else product_owners()
         ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """Someone a receipt names: the match, their role (they consented to be shown, so
+    their role may be) and their table in the facilitator's newest table plan."""
+
+    match: Match
+    role: str | None
+    table: int | None
+
+    @property
+    def does_what_i_want(self) -> bool:
+        """They already do at least one thing the receipt's visitor wants: ask them how."""
+        return any(s.mine == "want" and s.theirs == "have" for s in self.match.shared)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPartners:
+    """The people on a receipt, in the groups a visitor acts on.
+
+    `ask_how`: partners who already do something the visitor wants ("Doet het al — vraag
+    hoe"); `same_wish`: the other partners ("Wil hetzelfde"); both by score as the
+    matching rules order them. `own_table` is the visitor's table once the facilitator made
+    a table plan that seats them. `province` is the visitor's own ("onbekend" when their
+    organisation is no municipality and they gave no work area).
+    """
+
+    ask_how: list[Partner]
+    same_wish: list[Partner]
+    colleagues: list[Partner]
+    own_table: int | None
+    province: str
+
+    @property
+    def province_known(self) -> bool:
+        return self.province != UNKNOWN_PROVINCE
+
+
+def receipt_partners(view: CheckoutView) -> ReceiptPartners:
+    """Who a receipt page names and how: the partners split by what they can offer, each
+    with their role and table, and the visitor's own table (two queries, however many)."""
+    numbers = [m.number for m in (*view.matches, *view.colleagues)]
+    roles: dict[int, str | None] = {}
+    if numbers:
+        roles = dict(
+            db.session.execute(
+                select(Checkout.number, Checkout.role).where(
+                    Checkout.event_id == view.checkout.event_id, Checkout.number.in_(numbers)
+                )
+            ).all()
+        )
+    tables = table_numbers(view.checkout.event)
+
+    def partner(match: Match) -> Partner:
+        return Partner(match, roles.get(match.number), tables.get(match.number))
+
+    partners = [partner(m) for m in view.matches]
+    return ReceiptPartners(
+        ask_how=[p for p in partners if p.does_what_i_want],
+        same_wish=[p for p in partners if not p.does_what_i_want],
+        colleagues=[partner(m) for m in view.colleagues],
+        own_table=tables.get(view.checkout.number),
+        province=view.basket.province,
     )
 
 

@@ -25,7 +25,13 @@ from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
 from ..security import count_failed_lookup, public
 from ..web import base_url, polled_fragment
-from .services import ReceiptState, checkout_view, find_checkout_by_token, receipt_state
+from .services import (
+    ReceiptState,
+    checkout_view,
+    find_checkout_by_token,
+    receipt_partners,
+    receipt_state,
+)
 
 bp = Blueprint("receipts", __name__)
 
@@ -56,9 +62,11 @@ def _state_or_404(token: str) -> ReceiptState:
 
 
 def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any) -> str:
+    view = checkout_view(checkout)
     return render_template(
         template,
-        view=checkout_view(checkout),
+        view=view,
+        partners=receipt_partners(view),
         product_names=product_name_map(),
         token=token,
         receipt_url=f"{base_url()}/r/{token}",
@@ -75,6 +83,9 @@ def latest() -> Any:
     if checkout is None:
         forget_receipt(session)
         return redirect(url_for("catalog.start"))
+    if not kiosk_mode():
+        # A visitor's own phone keeps its own receipt page, the link to take home.
+        return redirect(url_for("receipts.page", token=token))
     return _render_receipt("receipts/receipt.html", checkout, token, form=EmptyForm())
 
 
@@ -110,9 +121,11 @@ def partners(token: str) -> Any:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
+        view = checkout_view(checkout)
         return render_template(
             "receipts/_partners.html",
-            view=checkout_view(checkout),
+            view=view,
+            partners=receipt_partners(view),
             product_names=product_name_map(),
         )
 

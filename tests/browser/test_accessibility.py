@@ -38,6 +38,19 @@ def fill_and_check_out(page: Any, base: str) -> None:
     check_out(page, base)
 
 
+def tap_want_on_a_card(page: Any, base: str) -> None:
+    page.locator("article.card .button--want").first.click()
+    page.locator(".basket-bar:not(.is-empty)").wait_for()
+
+
+def type_a_municipality_wrong(page: Any, base: str) -> None:
+    page.get_by_label("Je voornaam").fill("Anna")
+    page.get_by_label("Je organisatie").fill("Bredaa")
+    page.locator("[data-suggestion]:not([hidden])").wait_for()
+    page.locator("form.checkout__form .checkout__submit button").click()
+    page.wait_for_selector("#organisation-suggestion")
+
+
 def wrong_login(page: Any, base: str) -> None:
     page.get_by_label("Gebruikersnaam").fill("niemand")
     page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
@@ -87,7 +100,11 @@ PAGES = [
     Page("basket", "/mandje", before=fill_basket),
     Page("checkout", "/afrekenen", before=fill_basket),
     Page("checkout-errors", "/afrekenen", before=fill_basket, after=submit_empty_checkout),
-    Page("kiosk-receipt", "/kassabon", before=fill_and_check_out),
+    Page("kiosk-receipt", "/kassabon", kiosk=True, before=fill_and_check_out),
+    Page("receipt-after-checkout", "/kassabon", before=fill_and_check_out),
+    Page("shelf-with-basket", "/producten?thema=digitaal&q=geld", before=fill_basket),
+    Page("shelf-after-a-tap", "/producten?thema=digitaal", after=tap_want_on_a_card),
+    Page("checkout-suggestion", "/afrekenen", before=fill_basket, after=type_a_municipality_wrong),
     Page("receipt", "/r/{token}"),
     Page("erase", "/r/{token}/wissen"),
     Page("erased", "/gewist"),
