@@ -20,6 +20,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
@@ -52,7 +56,7 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest
 
-bench: install-test
+bench: $(VENV)/.installed-bench translations
 	$(BIN)/python -m bench
 
 lint: install-test

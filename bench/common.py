@@ -174,31 +174,59 @@ def staff_headers(root: str) -> list[str]:
     return [staff_session(root), f"User-Agent: {STAFF_BROWSER}", "X-Requested-With: fetch"]
 
 
+POPUPSTORE = Path(sys.executable).parent / "popupstore"
+
+
 @contextmanager
-def bench_server(store: Store, workers: int = 2) -> Iterator[str]:
-    """`popupstore serve`'s gunicorn, plus the reference route, on a free port."""
+def _process(command: list[str], env: dict[str, str], log: Path, probe: str) -> Iterator[str]:
+    """Run `command` in its own process group until the block ends; yields its root URL
+    once `probe` (a path) answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.served", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=store.env,
-        start_new_session=True,
-    )
     root = f"http://127.0.0.1:{port}"
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(root + "/__reference/", timeout=2):
+                with urllib.request.urlopen(root + probe, timeout=5):
                     break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("benchmark server did not start") from None
+                    raise RuntimeError(f"{command[0]} did not start; see {log}") from None
                 time.sleep(0.2)
         yield root
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def bench_server(store: Store, *options: str) -> Iterator[str]:
+    """`popupstore serve` exactly as an operator starts it (its defaults: 2 sync workers,
+    the access log on standard output, here into a file), on a free port."""
+    with _process(
+        [str(POPUPSTORE), "serve", *options],
+        store.env,
+        store.folder / f"serve{''.join(options)}.log",
+        "/api/v1/events/active",
+    ) as root:
+        yield root
+
+
+@contextmanager
+def reference_server(folder: Path, workers: int = 2) -> Iterator[str]:
+    """The hello-world Flask app in a gunicorn of its own (`bench/served.py`)."""
+    command = [sys.executable, "-m", "bench.served", "--workers", str(workers)]
+    with _process(command, dict(os.environ), folder / "reference.log", "/") as root:
+        yield root
 
 
 def wrk(

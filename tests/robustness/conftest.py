@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,12 +77,14 @@ class Server:
         log: Path,
         port: int | None = None,
         env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
     ):
         self.database_url = database_url
         self.workers = workers
         self.log = log
         self.port = port or free_port()
         self.env = dict(env or {})
+        self.args = list(args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -99,7 +101,15 @@ class Server:
         }
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
-                [str(SCRIPT), "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                [
+                    str(SCRIPT),
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                    *self.args,
+                ],
                 env=env,
                 cwd=self.log.parent,
                 stdout=output,
@@ -159,9 +169,13 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
         port: int | None = None,
         name: str = "server",
         env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
     ) -> Server:
-        """`env`: more environment variables for the server, e.g. POPUPSTORE_RATELIMIT_*."""
-        server = Server(database_url, workers, tmp_path / f"{name}.log", port=port, env=env)
+        """`env`: more environment variables for the server, e.g. POPUPSTORE_RATELIMIT_*;
+        `args`: more options of `popupstore serve`, e.g. --no-access-log."""
+        server = Server(
+            database_url, workers, tmp_path / f"{name}.log", port=port, env=env, args=args
+        )
         servers.append(server)
         return server.start()
 
