@@ -215,8 +215,12 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 @dataclass
 class Page:
     status: int
-    text: str
+    body: bytes
     headers: Message
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
     def csrf_token(self) -> str:
         found = CSRF_FIELD.search(self.text)
@@ -316,10 +320,16 @@ class Browser:
     def _open(self, call: urllib.request.Request) -> Page:
         try:
             with self.opener.open(call, timeout=30) as response:
-                return Page(response.status, response.read().decode(), response.headers)
+                return Page(response.status, response.read(), response.headers)
         except urllib.error.HTTPError as error:
             with error:
-                return Page(error.code, error.read().decode(), error.headers)
+                return Page(error.code, error.read(), error.headers)
+
+
+def io_bytes(pid: int) -> int:
+    """Bytes a process has read and written so far, sockets included."""
+    fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(fields["rchar"]) + int(fields["wchar"])
 
 
 def eventually(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
