@@ -75,10 +75,12 @@ class Store:
 
 
 @contextmanager
-def temporary_store() -> Iterator[Store]:
+def temporary_store(database_url: str | None = None) -> Iterator[Store]:
+    """A store with the seed catalog and the active event EVENT, in a temporary SQLite file
+    or in the (empty) database at `database_url`."""
     with tempfile.TemporaryDirectory(prefix="popupstore-bench-") as folder:
         path = Path(folder)
-        store = Store(folder=path, url=f"sqlite:///{path / 'bench.db'}")
+        store = Store(folder=path, url=database_url or f"sqlite:///{path / 'bench.db'}")
         app = store.app()
         with app.app_context():
             from popupstore.catalog.services import load_products
@@ -107,8 +109,10 @@ def checkout_body(rng: random.Random, slugs: Sequence[str], index: int) -> dict[
     }
 
 
-def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
-    """Check out `count` synthetic visitors through the service; returns their tokens."""
+def add_checkouts(store: Store, count: int, seed: int = 7, event_slug: str = EVENT) -> list[str]:
+    """Check out `count` synthetic visitors through the service; returns their tokens.
+
+    The event need not be active: these are the checkouts of a day that is over."""
     from popupstore.basket.checkout import place_checkout
     from popupstore.basket.payload import parse_checkout_payload
     from popupstore.catalog.services import active_products
@@ -121,7 +125,7 @@ def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
     with app.app_context():
         slugs = [p.slug for p in active_products()]
         for i in range(count):
-            event = get_event(EVENT)
+            event = get_event(event_slug)
             placed = place_checkout(event, parse_checkout_payload(checkout_body(rng, slugs, i)))
             db.session.commit()
             tokens.append(placed.token)
