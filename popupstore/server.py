@@ -18,6 +18,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable, Mapping
 from logging.handlers import QueueHandler, QueueListener, WatchedFileHandler
 from typing import Any
 
@@ -25,7 +26,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .redaction import redact, redact_encoded, redact_request_target
+from .redaction import escape_controls, redact, redact_encoded, redact_request_target
 
 # Apache's "combined" format, gunicorn's default: address, time, request line, status,
 # size, referrer, user agent.
@@ -74,7 +75,8 @@ class QueuedWriter(QueueHandler):
 
 
 class AccessLog(Logger):
-    """gunicorn's logger with a cheap access log that never holds a receipt token.
+    """gunicorn's logger with a cheap access log that never holds a receipt token or an
+    e-mail address, and whose lines no request can break (control characters escaped).
 
     The access-log fields are gunicorn's one-letter ones (h l u t r s m U q H b B f a T D M
     L p); header and environment fields (`{name}i`, `{name}o`, `{name}e`) are not offered
@@ -127,16 +129,16 @@ class AccessLog(Logger):
             "l": "-",
             "u": "-",
             "t": self.now(),
-            "r": f"{method} {target} {protocol}",
+            "r": escape_controls(f"{method} {target} {protocol}"),
             "s": status,
             "m": method,
-            "U": redact(path),
-            "q": redact_encoded(query, form=True),
+            "U": escape_controls(redact(path)),
+            "q": escape_controls(redact_encoded(query, form=True)),
             "H": protocol,
             "b": str(sent) if sent is not None else "-",
             "B": sent,
-            "f": redact_encoded(environ.get("HTTP_REFERER", "-")),
-            "a": redact(environ.get("HTTP_USER_AGENT", "-")),
+            "f": escape_controls(redact_encoded(environ.get("HTTP_REFERER", "-"))),
+            "a": escape_controls(redact(environ.get("HTTP_USER_AGENT", "-"))),
             "T": seconds,
             "D": seconds * 1_000_000 + microseconds,
             "M": seconds * 1000 + microseconds // 1000,
@@ -156,9 +158,13 @@ def _reopening(handler: logging.Handler) -> logging.Handler:
     return reopening
 
 
+AppFactory = Callable[[Mapping[str, Any]], Flask]
+
+
 class PopupstoreServer(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], app_factory: AppFactory) -> None:
         self.options = options
+        self.app_factory = app_factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -167,11 +173,10 @@ class PopupstoreServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from . import create_app
         from .auth.services import prepare_password_checks
 
         # Each worker builds its own app (and database pool) after the fork.
-        app = create_app({"SECRET_KEY_REQUIRED": True})
+        app = self.app_factory({"SECRET_KEY_REQUIRED": True})
         prepare_password_checks()
         return app
 
@@ -195,5 +200,8 @@ def server_options(host: str, port: int, workers: int, access_log: bool) -> dict
     }
 
 
-def run_production_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
-    PopupstoreServer(server_options(host, port, workers, access_log)).run()
+def run_production_server(
+    app_factory: AppFactory, host: str, port: int, workers: int, access_log: bool = True
+) -> None:
+    """Serve the apps `app_factory` builds (one per worker) with gunicorn until stopped."""
+    PopupstoreServer(server_options(host, port, workers, access_log), app_factory).run()

@@ -1,11 +1,12 @@
 """`popupstore serve`'s access log: on by default, one line per request in Apache's combined
 format, written by a thread of each worker (all of it, also at a graceful stop), never a
-receipt token or an e-mail address, however the address was spelled; off with
-`--no-access-log`."""
+receipt token or an e-mail address, however the address was spelled, and no line a
+request could forge; off with `--no-access-log`."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -14,6 +15,7 @@ from popupstore.redaction import redact_encoded, redact_request_target
 from .conftest import checkout_body, request
 
 URL = "/api/v1/events/breda-2026/checkouts"
+FORGED = '127.0.0.1 - - [01/Jan/2026:00:00:00 +0000] "GET /nep HTTP/1.1" 200 5 "-" "-"'
 # address, identity, user, [time], "request line", status, size, "referrer", "user agent"
 COMBINED = re.compile(
     r'^(?P<address>\S+) - - \[[^\]]+\] "(?P<line>[^"]*)" (?P<status>\d{3}) (?P<size>\d+|-) '
@@ -37,15 +39,19 @@ def test_the_access_log_is_on_by_default_and_never_holds_a_token_or_an_address(
         (f"/%72/{token}", {}),
         (f"/api/v1/receipts/{token}", {}),
         ("/producten?q=anna%40example.nl", {"Referer": f"https://elders.example/%72/{token}"}),
+        # A line break sent percent-encoded must not start a forged line of its own.
+        (f"/r/{token}" + quote(f"\n{FORGED}", safe=""), {}),
         *[(f"/producten?q=rij-{n}", {}) for n in range(40)],
     ]
     statuses = [request(server.url + path, headers=headers).status for path, headers in asked]
-    assert statuses == [200] * len(asked)
+    assert statuses == [200] * 4 + [404] + [200] * 40
     server.stop()
 
     log = (tmp_path / "logged.log").read_text()
     assert token not in log
     assert "anna" not in log and "example.nl" not in log
+    assert not any(line.startswith(FORGED) for line in log.splitlines())
+    assert "/r/[token]\\x0a127.0.0.1" in log
     lines = access_lines(log)
     by_target = [line["line"] for line in lines]
     # Every request has its line, also those still queued when the server was stopped.
