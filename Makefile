@@ -28,6 +28,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 # --ignore-scripts: the package's own install script would fetch a Java; Debian's is used.
 $(VNU_JAR): $(VNU_DIR)/package.json $(VNU_DIR)/package-lock.json
 	npm ci --prefix $(VNU_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -71,7 +74,7 @@ check: lint translations
 	POPUPSTORE_TEST_DATABASES=sqlite POPUPSTORE_HYPOTHESIS_PROFILE=check \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
 
-bench: install-test
+bench: $(VENV)/.installed-bench translations
 	$(BIN)/python -m bench
 
 lint: $(VENV)/.installed-test

@@ -268,7 +268,14 @@ def purge_expired_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve_command(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on standard output (never a receipt token); "
+    "switch it off behind a reverse proxy that logs already.",
+)
+def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Run the production server (gunicorn); needs POPUPSTORE_SECRET_KEY."""
     if not os.environ.get("POPUPSTORE_SECRET_KEY"):
         raise CommandError("POPUPSTORE_SECRET_KEY moet gezet zijn voor de productieserver")
@@ -279,7 +286,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     factory = click.get_current_context().ensure_object(ScriptInfo).create_app
     if factory is None:
         raise CommandError("Start de server met het commando 'popupstore serve'.")
-    run_production_server(factory, host=host, port=port, workers=workers)
+    run_production_server(factory, host=host, port=port, workers=workers, access_log=access_log)
 
 
 @click.command("bootstrap-demo")
