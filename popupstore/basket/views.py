@@ -24,6 +24,7 @@ from ..errors import DomainError
 from ..events.services import active_event
 from ..extensions import db
 from ..organisations import CBS_CREDIT, municipalities, provinces
+from ..proposals.services import claim_proposals
 from ..security import public
 from .checkout import place_checkout
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
@@ -158,6 +159,8 @@ def checkout() -> Any:
         db.session.rollback()
         flash(error.message, "error")
         return _checkout_page(form, lines, error.status)
+    # Products this visitor proposed before checking out show on their receipt.
+    claim_proposals(session, placed.checkout)
     db.session.commit()
     _basket().clear()
     session.pop(CHECKOUT_KEY, None)

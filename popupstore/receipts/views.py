@@ -31,8 +31,10 @@ bp = Blueprint("receipts", __name__)
 
 
 @bp.before_request
-def _kiosk_gate() -> None:
-    """On the booth tablet a token route opens only the receipt of the visitor at hand."""
+def kiosk_gate() -> None:
+    """On the booth tablet a token route opens only the receipt of the visitor at hand.
+
+    Other blueprints with routes under /r/<token>/ register it too."""
     token = (request.view_args or {}).get("token")
     if token is not None and kiosk_mode() and remembered_receipt(session).get("token") != token:
         abort(404)
@@ -55,10 +57,15 @@ def _state_or_404(token: str) -> ReceiptState:
     return state
 
 
-def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any) -> str:
+def _render_receipt(
+    template: str, checkout: Checkout, token: str, state: ReceiptState | None = None, **extra: Any
+) -> str:
+    view = (
+        checkout_view(checkout) if state is None else checkout_view(checkout, series=state.series)
+    )
     return render_template(
         template,
-        view=checkout_view(checkout),
+        view=view,
         product_names=product_name_map(),
         token=token,
         receipt_url=f"{base_url()}/r/{token}",
@@ -96,7 +103,7 @@ def page(token: str) -> str:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
-        return _render_receipt("receipts/receipt_page.html", checkout, token)
+        return _render_receipt("receipts/receipt_page.html", checkout, token, state)
 
     # 240 phones may open their receipt at once: render each once per change of the event.
     return kept_page(("receipt", state.checkout_id, *page_variant()), state.versions, render)
@@ -112,7 +119,7 @@ def partners(token: str) -> Any:
         checkout = db.get_or_404(Checkout, state.checkout_id)
         return render_template(
             "receipts/_partners.html",
-            view=checkout_view(checkout),
+            view=checkout_view(checkout, series=state.series),
             product_names=product_name_map(),
         )
 
