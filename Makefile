@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Simulated visitors in the demo event (demo events only), so the store looks busy.
+DEMO_VISITORS ?= 60
 
 .PHONY: run test bench lint install install-test translations messages clean
 
@@ -46,7 +48,7 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel compile -d popupstore/translations --statistics
 
 run: install
-	$(BIN)/popupstore bootstrap-demo --base-url http://$(HOST):$(PORT)
+	$(BIN)/popupstore bootstrap-demo --visitors $(DEMO_VISITORS) --base-url http://$(HOST):$(PORT)
 	$(BIN)/popupstore run --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -320,14 +320,20 @@ def serve_command(host: str, port: int, workers: int) -> None:
 def bootstrap_demo_command(products_path: Path | None, base_url: str, visitors: int) -> None:
     """Set up a store to try out: schema, seed catalog, a demo event and organiser; with
     --visitors, simulated visitors in demo events only."""
+    from .db_setup import upgrade_schema
     from .demo import (
         DEMO_SERIES,
         add_demo_activity,
         bootstrap_demo,
+        check_demo_is_active,
         place_demo_visitors,
         prepare_demo_series,
     )
 
+    if visitors:
+        with _transaction():
+            upgrade_schema()
+            check_demo_is_active()
     with _transaction():
         lines = bootstrap_demo(products_path)
     if visitors:
