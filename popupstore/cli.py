@@ -1,4 +1,4 @@
-"""The `popupstore` command group (contract §2).
+"""The `popupstore` command group (README "Command line"; docs/architecture.md).
 
 Every command exits 0 on success and 2 on bad input with a one-line message, and
 writes nothing when it fails: the services flush, the command commits once.
@@ -18,23 +18,17 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask_babel import gettext as _
 
 from .auth.roles import ROLES
 from .auth.services import DEFAULT_TOKEN_DAYS
 from .config import ConfigError
-from .errors import DomainError
+from .errors import CommandError, DomainError
 from .extensions import db
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,100}$")
-
-
-class CommandError(click.ClickException):
-    """Bad input: exit 2 with one line on stderr."""
-
-    exit_code = 2
 
 
 @contextmanager
@@ -302,7 +296,12 @@ def serve_command(host: str, port: int, workers: int) -> None:
         raise CommandError("POPUPSTORE_SECRET_KEY moet gezet zijn voor de productieserver")
     from .server import run_production_server
 
-    run_production_server(host=host, port=port, workers=workers)
+    # The app factory the `popupstore` command was started with (console.main): each
+    # worker builds its own app with it.
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:
+        raise CommandError("Start de server met het commando 'popupstore serve'.")
+    run_production_server(factory, host=host, port=port, workers=workers)
 
 
 @click.command("bootstrap-demo")
@@ -381,12 +380,6 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def _create_app() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
 class PopupstoreGroup(FlaskGroup):
     """Flask's CLI group with one-line errors: 'Error: …' on stderr and exit 2."""
 
@@ -406,10 +399,3 @@ class PopupstoreGroup(FlaskGroup):
         except ConfigError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(2)
-
-
-def main() -> None:
-    group = PopupstoreGroup(create_app=_create_app, help="Popupstore: the pop-up store CLI.")
-    result = group.main()
-    code = result if isinstance(result, int) else 0
-    sys.exit(code)

@@ -20,7 +20,6 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import PACKAGE_DIR
 from .auth.models import User
 from .auth.roles import ORGANISER
 from .auth.services import create_user
@@ -30,6 +29,7 @@ from .errors import ConflictError
 from .events.models import Event
 from .events.services import activate_event, active_event, create_event
 from .extensions import db
+from .resources import resource_path
 
 DEMO_EVENT = "demo"
 DEMO_USER = "organisator"
@@ -38,13 +38,10 @@ DEMO_SERIES = "demo-reeks"
 
 
 def seed_file() -> Path:
-    for candidate in (
-        PACKAGE_DIR / "seed_products.yaml",
-        PACKAGE_DIR.parent / "seed_products.yaml",
-    ):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("seed_products.yaml not found")
+    found = resource_path("seed_products.yaml")
+    if not found.exists():
+        raise FileNotFoundError("seed_products.yaml not found")
+    return found
 
 
 def bootstrap_demo(products_path: Path | None = None) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -18,9 +19,13 @@ class RedactingLogger(Logger):
         return redacted_atoms(super().atoms(resp, req, environ, request_time))
 
 
+AppFactory = Callable[[Mapping[str, Any]], Flask]
+
+
 class PopupstoreServer(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], app_factory: AppFactory) -> None:
         self.options = options
+        self.app_factory = app_factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -29,16 +34,16 @@ class PopupstoreServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from . import create_app
         from .auth.services import prepare_password_checks
 
         # Each worker builds its own app (and database pool) after the fork.
-        app = create_app({"SECRET_KEY_REQUIRED": True})
+        app = self.app_factory({"SECRET_KEY_REQUIRED": True})
         prepare_password_checks()
         return app
 
 
-def run_production_server(host: str, port: int, workers: int) -> None:
+def run_production_server(app_factory: AppFactory, host: str, port: int, workers: int) -> None:
+    """Serve the apps `app_factory` builds (one per worker) with gunicorn until stopped."""
     PopupstoreServer(
         {
             "bind": f"{host}:{port}",
@@ -49,5 +54,6 @@ def run_production_server(host: str, port: int, workers: int) -> None:
             "accesslog": "-",
             "errorlog": "-",
             "logger_class": RedactingLogger,
-        }
+        },
+        app_factory,
     ).run()

@@ -7,8 +7,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField, TextAreaField
 
+from popupstore.text import BIDI_CONTROLS
 from popupstore.validation import (
-    BIDI_CONTROLS,
     CleanText,
     FreeText,
     FreeTextError,

@@ -66,7 +66,13 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 def _schemas() -> dict[str, Any]:
     intent = {"type": "string", "enum": list(INTENTS)}
-    optional_text = {"type": ["string", "null"]}
+    free_text = (
+        "Free text: Unicode NFC; white space, tabs and line breaks collapse to one space "
+        "and are trimmed; other control characters, bidirectional controls (U+061C, "
+        "U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and values with nothing visible "
+        "are a 422 on this field. The length counts characters after this cleaning."
+    )
+    optional_text = {"type": ["string", "null"], "description": free_text}
     product_counts = {
         "type": "array",
         "items": {
@@ -152,11 +158,17 @@ def _schemas() -> dict[str, Any]:
                     "type": "object",
                     "required": ["name", "organisation"],
                     "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": NAME_LIMIT},
+                        "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": NAME_LIMIT,
+                            "description": free_text,
+                        },
                         "organisation": {
                             "type": "string",
                             "minLength": 1,
                             "maxLength": ORGANISATION_LIMIT,
+                            "description": free_text,
                         },
                         "organisation_type": {
                             "type": ["string", "null"],
@@ -333,7 +345,7 @@ def _schemas() -> dict[str, Any]:
                 "products": product_counts,
                 "organisations": {
                     "type": "integer",
-                    "description": "Distinct organisations after normalisation (contract §5)",
+                    "description": "Distinct organisations after normalisation",
                 },
                 "by_province": {
                     "type": "array",

@@ -1,4 +1,4 @@
-"""JSON shapes of the API (contract §4)."""
+"""JSON shapes of the API (described by the OpenAPI document, api/openapi.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API v1 (contract §4).
+"""JSON API v1 (the OpenAPI document at /api/v1/openapi.json describes it).
 
 Order of checks: authentication (401/403), the addressed resource (404), the body
 (413, 415, 400, 422), then state (409).
@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
 
 from ..auth.roles import ORGANISER, STAFF
 from ..basket.checkout import check_idempotency_key, place_checkout
@@ -27,9 +28,15 @@ from ..privacy.erasure import erase_checkout
 from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
 from ..series.services import get_series, series_statistics
-from ..web import base_url
+from ..web import JsonErrors, answer_errors_as_json, base_url
 from .auth import token_required
-from .errors import ApiError, from_api_error, from_domain_error
+from .errors import (
+    ApiError,
+    error_response,
+    from_api_error,
+    from_domain_error,
+    from_http_exception,
+)
 from .openapi import openapi_document
 from .serializers import (
     checkout_created_json,
@@ -44,6 +51,20 @@ from .serializers import (
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
+
+
+@bp.record_once
+def _answer_errors_as_json(state: BlueprintSetupState) -> None:
+    """Every error under the API's prefix, unknown addresses included, is answered as JSON."""
+    answer_errors_as_json(
+        state.app,
+        JsonErrors(
+            prefix=f"{state.url_prefix or ''}/",
+            http_exception=from_http_exception,
+            domain_error=from_domain_error,
+            unexpected=lambda: error_response(500, "Something went wrong on our side."),
+        ),
+    )
 
 
 @bp.before_request

@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..organisations import ORGANISATION_TYPES
+from ..validation import CleanText, FreeText
 from .payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
 
 TYPE_LABELS = {
@@ -43,35 +44,22 @@ NO_AUTOFILL = {"autocomplete": "off", "autocorrect": "off", "spellcheck": "false
 
 
 def _email_check(form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if value and not valid_email(value):
+    if field.data and not valid_email(field.data):
         raise ValidationError(
             str(_l("Dit is geen geldig e-mailadres, bijvoorbeeld naam@gemeente.nl."))
         )
 
 
-def _text(field: Any) -> str:
-    return " ".join((field.data or "").split())
-
-
-def _not_blank(form: Any, field: Any) -> None:
-    if not _text(field):
-        raise ValidationError(str(_l("Vul dit in.")))
-
-
 class CheckoutForm(FlaskForm):
     name = StringField(
         _l("Je voornaam"),
-        validators=[_not_blank, Length(max=NAME_LIMIT, message=_l("Hoogstens %(max)d tekens."))],
+        validators=[CleanText(FreeText(NAME_LIMIT))],
         render_kw=NO_AUTOFILL,
     )
     organisation = StringField(
         _l("Je organisatie"),
         description=_l("Kies je gemeente uit de lijst, of typ de naam van je organisatie."),
-        validators=[
-            _not_blank,
-            Length(max=ORGANISATION_LIMIT, message=_l("Hoogstens %(max)d tekens.")),
-        ],
+        validators=[CleanText(FreeText(ORGANISATION_LIMIT))],
         render_kw={**NO_AUTOFILL, "list": "gemeenten"},
     )
     organisation_type = SelectField(
@@ -85,13 +73,13 @@ class CheckoutForm(FlaskForm):
     role = StringField(
         _l("Je rol of afdeling"),
         description=_l("Bijvoorbeeld schuldhulpverlening of wijkteam. Mag leeg blijven."),
-        validators=[Length(max=ROLE_LIMIT, message=_l("Hoogstens %(max)d tekens."))],
+        validators=[CleanText(FreeText(ROLE_LIMIT, required=False))],
         render_kw={**NO_AUTOFILL, "list": "rollen"},
     )
     email = StringField(
         _l("Je e-mailadres (mag leeg blijven)"),
         description=_l("Alleen zichtbaar voor de organisatie, om je na afloop je bon te sturen."),
-        validators=[Length(max=EMAIL_LIMIT, message=_l("Hoogstens %(max)d tekens.")), _email_check],
+        validators=[CleanText(FreeText(EMAIL_LIMIT, required=False)), _email_check],
         render_kw={**NO_AUTOFILL, "inputmode": "email", "autocapitalize": "none"},
     )
     share_contact = BooleanField(
@@ -114,12 +102,13 @@ class CheckoutForm(FlaskForm):
     checkout_key = HiddenField()
 
     def visitor_data(self) -> dict[str, Any]:
+        """The visitor's details as the checkout takes them (after `validate`: cleaned)."""
         return {
-            "name": _text(self.name),
-            "organisation": _text(self.organisation),
+            "name": self.name.data or "",
+            "organisation": self.organisation.data or "",
             "organisation_type": self.organisation_type.data or None,
-            "role": _text(self.role) or None,
-            "email": (self.email.data or "").strip() or None,
+            "role": self.role.data or None,
+            "email": self.email.data or None,
             "share_contact": bool(self.share_contact.data),
             "across_series": bool(self.across_series.data),
         }

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..organisations import CBS_CREDIT, municipalities, provinces
 from ..proposals.services import claim_proposals
 from ..security import public
+from ..validation import show_field_errors
 from .checkout import place_checkout
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .payload import CheckoutRequest, parse_items, parse_visitor
@@ -146,10 +147,7 @@ def checkout() -> Any:
     items = parse_items([{"product": p.slug, "intent": i} for p, i in lines], fields)
     visitor = parse_visitor(form.visitor_data(), fields, prefix="")
     if fields:
-        for name, message in fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = [*field.errors, message]
+        show_field_errors(form, fields)
         return _checkout_page(form, lines, 422)
     # The form's key makes a double tap (two posts at once) one checkout.
     key = "kiosk-" + (form.checkout_key.data or session[CHECKOUT_KEY])[:60]

@@ -16,22 +16,24 @@ from sqlalchemy import func, select
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..organisations import fold
+from ..validation import FreeText, FreeTextError, Messages, one_line, too_long
 from .models import Product
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_LIMIT = 64
 REQUIRED_FIELDS = ("slug", "name", "theme", "summary", "description", "owner")
 OPTIONAL_FIELDS = ("contact", "tags", "price", "active")
-FIELD_LIMITS = {
-    "slug": 64,
-    "name": 120,
-    "theme": 60,
-    "summary": 200,
-    "description": 5000,
-    "owner": 160,
-    "contact": 200,
-    "price": 60,
+# The free-text fields of a product and their rules; the description may run over lines.
+PRODUCT_TEXT = {
+    "name": FreeText(120),
+    "theme": FreeText(60),
+    "summary": FreeText(200),
+    "description": FreeText(5000, multiline=True),
+    "owner": FreeText(160),
+    "contact": FreeText(200, required=False),
+    "price": FreeText(60, required=False),
 }
-TAG_LIMIT = 40
+PRODUCT_TAG = FreeText(40)
 MAX_TAGS = 20
 
 
@@ -84,8 +86,8 @@ class LoadReport:
 
 
 def _entry_label(index: int, raw: Any) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("slug"), str) and raw["slug"].strip():
-        return f"products[{index}] (slug '{raw['slug'].strip()}')"
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str) and one_line(raw["slug"]):
+        return f"products[{index}] (slug '{one_line(raw['slug'])[:80]}')"
     return f"products[{index}]"
 
 
@@ -101,37 +103,45 @@ def _check_entry(index: int, raw: Any) -> tuple[ProductEntry | None, list[Produc
     for key in raw:
         if key not in REQUIRED_FIELDS and key not in OPTIONAL_FIELDS:
             problem(str(key), _l("onbekend veld"))
+    for name in REQUIRED_FIELDS:
+        if raw.get(name) is None:
+            problem(name, _l("verplicht veld ontbreekt"))
     values: dict[str, Any] = {}
-    for name in REQUIRED_FIELDS + ("contact", "price"):
-        value = raw.get(name)
-        if value is None:
-            if name in REQUIRED_FIELDS:
-                problem(name, _l("verplicht veld ontbreekt"))
+    slug = raw.get("slug")
+    if isinstance(slug, str):
+        slug = slug.strip()
+        if not slug:
+            problem("slug", Messages.REQUIRED)
+        elif len(slug) > SLUG_LIMIT:
+            problem("slug", too_long(SLUG_LIMIT))
+        elif not SLUG_PATTERN.match(slug):
+            problem("slug", _l("alleen kleine letters, cijfers en koppeltekens"))
+        values["slug"] = slug
+    elif slug is not None:
+        problem("slug", Messages.NOT_TEXT)
+    for name, rule in PRODUCT_TEXT.items():
+        if name not in raw or (raw[name] is None and name in REQUIRED_FIELDS):
             continue
-        if not isinstance(value, str):
-            problem(name, _l("moet tekst zijn"))
-            continue
-        value = value.strip()
-        if not value:
-            if name in REQUIRED_FIELDS:
-                problem(name, _l("mag niet leeg zijn"))
-            continue
-        if len(value) > FIELD_LIMITS[name]:
-            problem(name, _l("te lang (hoogstens %(limit)d tekens)", limit=FIELD_LIMITS[name]))
-            continue
-        values[name] = value
-    slug = values.get("slug")
-    if slug is not None and not SLUG_PATTERN.match(slug):
-        problem("slug", _l("alleen kleine letters, cijfers en koppeltekens"))
+        try:
+            values[name] = rule.clean(raw[name])
+        except FreeTextError as error:
+            problem(name, error.message)
     tags = raw.get("tags", [])
     if tags is None:
         tags = []
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+    if not isinstance(tags, list):
         problem("tags", _l("moet een lijst met teksten zijn"))
-    elif len(tags) > MAX_TAGS or any(len(t.strip()) > TAG_LIMIT for t in tags):
-        problem("tags", _l("te veel of te lange tags"))
+    elif len(tags) > MAX_TAGS:
+        problem("tags", _l("hoogstens %(n)d tags", n=MAX_TAGS))
     else:
-        values["tags"] = tuple(dict.fromkeys(t.strip() for t in tags))
+        cleaned: list[str] = []
+        for tag in tags:
+            try:
+                cleaned.append(PRODUCT_TAG.clean(tag) or "")
+            except FreeTextError as error:
+                problem("tags", error.message)
+                break
+        values["tags"] = tuple(dict.fromkeys(cleaned))
     active = raw.get("active", True)
     if not isinstance(active, bool):
         problem("active", _l("moet true of false zijn"))

@@ -3,9 +3,9 @@
 Everything is computed from the event's baskets as the per-process `event_index` holds them
 (refreshed from the database on every use), so any number of server workers agree.
 
-Privacy (contract §5): staff screens show a visitor who did not share contact details by
-receipt number only (`StaffVisitor` leaves out their name and organisation); the wall screen
-shows receipt numbers and no names at all.
+Privacy (docs/architecture.md, "Consent"): staff screens show a visitor who did not share
+contact details by receipt number only (`StaffVisitor` leaves out their name and
+organisation); the wall screen shows receipt numbers and no names at all.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The matching engine (contract §5): pure functions and an index over an event's baskets.
+"""The matching engine: pure functions and an index over an event's baskets.
+
+The rules it implements are in docs/architecture.md, "Matching rules".
 
 No Flask, no database, no I/O: the app turns checkouts into ``Basket`` values and the results
 back into JSON.

@@ -1,7 +1,7 @@
 """Plain data of the matching engine: baskets in, matches and collaborations out.
 
-Everything here is immutable and free of Flask and the database, so the rules of contract §5
-can be tested and benchmarked on their own.
+Everything here is immutable and free of Flask and the database, so the matching
+rules (docs/architecture.md, "Matching rules") can be tested and benchmarked on their own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
 UNKNOWN_PROVINCE: Final = "onbekend"
 """The province of an organisation that is not a municipality; it never forms a collaboration."""
 
-# Weight of a shared product by the two intents (contract §5). Keys are (intent of a, intent of b).
+# Weight of a shared product by the two intents (docs/architecture.md, "Matching rules").
+# Keys are (intent of a, intent of b).
 INTENT_WEIGHTS: Final[Mapping[tuple[Intent, Intent], float]] = MappingProxyType(
     {
         ("want", "want"): 1.0,
@@ -103,7 +104,7 @@ class SharedProduct:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """Another visitor worth meeting (JSON: Match of contract §4).
+    """Another visitor worth meeting (JSON: Match in the OpenAPI document).
 
     ``organisation`` is the other's organisation display name, ``score`` is rounded to 4 decimals
     and ``shared`` is sorted by product slug.

@@ -1,4 +1,6 @@
-"""Organisation names: normalisation and the municipality register (contract §5).
+"""Organisation names: normalisation and the municipality register.
+
+The rules are in docs/architecture.md, "Matching rules".
 
 The register is CBS "Gebieden in Nederland 2025" (Bron: CBS, licence CC BY 4.0),
 copied into this package together with a list of common alternative names.
@@ -13,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from ..text import collapse_white_space
 
 UNKNOWN_PROVINCE = "onbekend"
 MUNICIPALITY_TYPE = "gemeente"
@@ -34,7 +38,6 @@ ORGANISATION_TYPES: tuple[str, ...] = (
 
 CBS_CREDIT = "Bron: CBS"
 
-_WHITESPACE = re.compile(r"\s+")
 # Visitors often type "Gemeente Breda"; the prefix names the kind, not the place.
 _MUNICIPALITY_PREFIX = "gemeente "
 
@@ -73,8 +76,9 @@ class Organisation:
 
 
 def clean_text(value: str) -> str:
-    """Trim and collapse inner white space."""
-    return _WHITESPACE.sub(" ", value).strip()
+    """Trim and collapse inner white space, as names are compared (the input rule itself,
+    which also refuses controls and invisible values, is `popupstore.validation.FreeText`)."""
+    return collapse_white_space(value)
 
 
 def fold(value: str) -> str:

@@ -11,21 +11,36 @@ from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from ..catalog.models import Product
+from ..catalog.services import MAX_TAGS, PRODUCT_TAG, PRODUCT_TEXT
 from ..events.models import Event
+from ..events.services import EVENT_CITY, EVENT_NAME, EVENT_VENUE
+from ..validation import CleanText, FreeText
+
+# The tags as typed: MAX_TAGS tags and a comma and space between each two.
+TAG_LINE = FreeText(MAX_TAGS * (PRODUCT_TAG.limit + 2), required=False)
 
 SLUG_HINT = _l(
     "Kleine letters, cijfers en koppeltekens, bijvoorbeeld breda-2026. Later niet te wijzigen."
 )
 
 
+def _text(rule: FreeText) -> list[CleanText]:
+    return [CleanText(rule)]
+
+
 class EventForm(FlaskForm):
+    # A slug is not free text: the service holds it to its own pattern.
     slug = StringField(_l("Korte naam (slug)"), description=SLUG_HINT)
-    name = StringField(_l("Naam"))
-    city = StringField(_l("Plaats"))
+    name = StringField(_l("Naam"), validators=_text(EVENT_NAME))
+    city = StringField(_l("Plaats"), validators=_text(EVENT_CITY))
     date = DateField(
         _l("Datum"), validators=[InputRequired(message=_l("Vul een datum in (JJJJ-MM-DD)."))]
     )
-    venue = StringField(_l("Locatie"), description=_l("Bijvoorbeeld de zaal of het gebouw."))
+    venue = StringField(
+        _l("Locatie"),
+        description=_l("Bijvoorbeeld de zaal of het gebouw."),
+        validators=_text(EVENT_VENUE),
+    )
     activate = BooleanField(
         _l("Meteen actief maken"),
         description=_l("De kiosk verkoopt dan voor dit evenement; het vorige stopt."),
@@ -62,17 +77,40 @@ class TagsField(StringField):
 
 class ProductForm(FlaskForm):
     slug = StringField(_l("Korte naam (slug)"), description=SLUG_HINT)
-    name = StringField(_l("Naam"))
+    name = StringField(_l("Naam"), validators=_text(PRODUCT_TEXT["name"]))
     theme = StringField(
-        _l("Thema"), description=_l("Het schap waar het product ligt, bijvoorbeeld Preventie.")
+        _l("Thema"),
+        description=_l("Het schap waar het product ligt, bijvoorbeeld Preventie."),
+        validators=_text(PRODUCT_TEXT["theme"]),
     )
-    summary = StringField(_l("Samenvatting"), description=_l("Eén zin; hoogstens 200 tekens."))
-    description = TextAreaField(_l("Beschrijving"), render_kw={"rows": 6})
-    owner = StringField(_l("Eigenaar"), description=_l("Wie de aanpak heeft bedacht of aanbiedt."))
-    contact = StringField(_l("Contact (mag leeg blijven)"))
-    tags = TagsField(_l("Tags (mag leeg blijven)"), description=_l("Gescheiden door komma's."))
+    summary = StringField(
+        _l("Samenvatting"),
+        description=_l("Eén zin; hoogstens 200 tekens."),
+        validators=_text(PRODUCT_TEXT["summary"]),
+    )
+    description = TextAreaField(
+        _l("Beschrijving"),
+        validators=_text(PRODUCT_TEXT["description"]),
+        render_kw={"rows": 6},
+    )
+    owner = StringField(
+        _l("Eigenaar"),
+        description=_l("Wie de aanpak heeft bedacht of aanbiedt."),
+        validators=_text(PRODUCT_TEXT["owner"]),
+    )
+    contact = StringField(
+        _l("Contact (mag leeg blijven)"), validators=_text(PRODUCT_TEXT["contact"])
+    )
+    # One line of tags; the service then holds each tag to the tag rule.
+    tags = TagsField(
+        _l("Tags (mag leeg blijven)"),
+        description=_l("Gescheiden door komma's."),
+        validators=_text(TAG_LINE),
+    )
     price = StringField(
-        _l("Prijskaartje (mag leeg blijven)"), description=_l("Bijvoorbeeld 'Gratis'.")
+        _l("Prijskaartje (mag leeg blijven)"),
+        description=_l("Bijvoorbeeld 'Gratis'."),
+        validators=_text(PRODUCT_TEXT["price"]),
     )
     active = BooleanField(_l("In de winkel"), default=True)
 
@@ -91,7 +129,7 @@ class ProductForm(FlaskForm):
         if "slug" in self:
             data["slug"] = self.slug.data or ""
         for name in ("contact", "price"):
-            value = (getattr(self, name).data or "").strip()
+            value = getattr(self, name).data
             if value:
                 data[name] = value
         tags = self.tags.tags()

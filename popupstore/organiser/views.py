@@ -37,6 +37,7 @@ from ..events.services import (
     update_event,
 )
 from ..extensions import db
+from ..validation import show_field_errors
 from ..web import base_url
 from .exports import (
     FORMATS,
@@ -57,12 +58,7 @@ ALL_EVENTS = "alle"
 
 def _show_errors(form: FlaskForm, error: DomainError) -> None:
     """Tie a service's field errors to the form's fields; the rest becomes a message."""
-    unplaced = []
-    for name, message in error.fields.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            unplaced.append(message)
+    unplaced = show_field_errors(form, error.fields)
     flash(" ".join([error.message, *unplaced]), "error")
 
 

@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 
 from ..basket.models import BasketLine, Checkout
 from ..errors import ValidationError
-from ..events.models import Event
+from ..events.models import MAX_RETENTION_DAYS, Event, days_after
 from ..events.services import list_events
 from ..extensions import db
+from ..validation import FreeText
 from .erasure import PurgeResult, events_with_personal_data, purge_personal_data
 from .models import PrivacyNotice
 
 NOTICE_PART_LIMIT = 5000
-# Personal data need a reason to be kept; a year after the event there is none left.
-MAX_RETENTION_DAYS = 365
+NOTICE_PART = FreeText(NOTICE_PART_LIMIT, multiline=True)
 
 DEFAULT_CONTROLLER = _l(
     "De organisator van de netwerkdag is verantwoordelijk voor de gegevens in deze "
@@ -105,26 +105,13 @@ def privacy_notice() -> NoticeText:
     )
 
 
-def _notice_part(fields: dict[str, str], name: str, value: str | None) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if not text:
-        fields[name] = str(_l("Vul dit in."))
-    elif len(text) > NOTICE_PART_LIMIT:
-        fields[name] = str(_l("Hoogstens %(n)d tekens.", n=NOTICE_PART_LIMIT))
-    return text
-
-
 def update_privacy_notice(
     *, controller: str, purpose: str, retention: str, rights: str, by: str | None = None
 ) -> PrivacyNotice:
     """Save the privacy page's text; every part is required (the AVG asks for all four)."""
     fields: dict[str, str] = {}
-    parts = {
-        "controller": _notice_part(fields, "controller", controller),
-        "purpose": _notice_part(fields, "purpose", purpose),
-        "retention": _notice_part(fields, "retention", retention),
-        "rights": _notice_part(fields, "rights", rights),
-    }
+    given = {"controller": controller, "purpose": purpose, "retention": retention, "rights": rights}
+    parts = {name: NOTICE_PART.check(fields, name, value) or "" for name, value in given.items()}
     if fields:
         raise ValidationError(str(_l("De privacytekst is niet compleet.")), fields)
     notice = _stored_notice()
@@ -149,7 +136,7 @@ def today() -> dt.date:
 
 
 def latest_retention(event: Event) -> dt.date:
-    return event.date + dt.timedelta(days=MAX_RETENTION_DAYS)
+    return days_after(event.date, MAX_RETENTION_DAYS)
 
 
 def set_retention(event: Event, until: dt.date | None) -> Event:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,9 +20,7 @@ from ..basket.index import event_index
 from ..events.models import Event
 from ..extensions import db
 from ..matching import SeriesEvent, SeriesIndex
-
-if TYPE_CHECKING:
-    from .services import SeriesInfo
+from .info import SeriesInfo
 
 EXTENSION = "popupstore_series_indexes"
 CACHED_SERIES = 4

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -25,42 +24,13 @@ from ..extensions import db
 from ..matching import Basket, ProductCount, SeriesEvent, SeriesMatch, overlap
 from ..validation import FreeText
 from .index import series_index
+from .info import SeriesDay, SeriesInfo
 from .models import EventSeries, SeriesMember
 
 KNOWN_SERIES = "popupstore_known_series"
 SLUG_LIMIT = 64
 NAME_RULE = FreeText(120)
 RISING_PRODUCTS = 8
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesDay:
-    """One event of a series, as pages and the matching need it."""
-
-    id: int
-    slug: str
-    name: str
-    city: str
-    date: date
-    is_demo: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesInfo:
-    """A series with its events by date (then slug); plain data a worker may keep."""
-
-    id: int
-    slug: str
-    name: str
-    days: tuple[SeriesDay, ...]
-
-    def day(self, slug: str) -> SeriesDay | None:
-        return next((day for day in self.days if day.slug == slug), None)
-
-    @property
-    def event_names(self) -> dict[str, str]:
-        """Event name by event slug."""
-        return {day.slug: day.name for day in self.days}
 
 
 # --- reading ---------------------------------------------------------------------------------

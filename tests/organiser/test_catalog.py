@@ -80,9 +80,9 @@ def test_an_organiser_adds_a_product_that_the_kiosk_sells(organiser, store):
     [
         ({"slug": "geldfit"}, "slug", "Deze slug is al in gebruik."),
         ({"slug": "Budget Coach"}, "slug", "alleen kleine letters, cijfers en koppeltekens"),
-        ({"name": ""}, "name", "mag niet leeg zijn"),
-        ({"summary": "x" * 201}, "summary", "te lang (hoogstens 200 tekens)"),
-        ({"tags": "a, " + "b" * 41}, "tags", "te veel of te lange tags"),
+        ({"name": ""}, "name", "Vul dit in."),
+        ({"summary": "x" * 201}, "summary", "Hoogstens 200 tekens."),
+        ({"tags": "a, " + "b" * 41}, "tags", "Hoogstens 40 tekens."),
     ],
 )
 def test_a_bad_product_shows_the_error_at_its_field_and_stores_nothing(
@@ -180,7 +180,7 @@ def test_uploading_a_file_with_errors_lists_every_one_and_changes_nothing(organi
         [
             ("products[1] (slug &#39;geen-eigenaar&#39;)", "colour", "onbekend veld"),
             ("products[1] (slug &#39;geen-eigenaar&#39;)", "owner", "verplicht veld ontbreekt"),
-            ("products[2] (slug &#39;Fout Slug&#39;)", "name", "moet tekst zijn"),
+            ("products[2] (slug &#39;Fout Slug&#39;)", "name", "Moet tekst zijn."),
             (
                 "products[2] (slug &#39;Fout Slug&#39;)",
                 "slug",

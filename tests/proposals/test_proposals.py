@@ -225,7 +225,7 @@ def test_approve_puts_it_in_the_catalog_with_its_credit(client, receipt, pending
     [
         ({"slug": "Budget Café", "theme": "Preventie"}, "kleine letters"),
         ({"slug": "geldfit", "theme": "Preventie"}, "bestaat al"),
-        ({"slug": "budgetcafe", "theme": ""}, "mag niet leeg zijn"),
+        ({"slug": "budgetcafe", "theme": ""}, "Vul dit in."),
     ],
 )
 def test_a_bad_approval_changes_nothing(client, pending, login, data, words):
