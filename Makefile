@@ -7,7 +7,7 @@ PORT ?= 5000
 # Simulated visitors in the demo event (demo events only), so the store looks busy.
 DEMO_VISITORS ?= 60
 
-.PHONY: run test bench lint install install-test translations messages clean
+.PHONY: run test bench lint install install-test translations messages clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The README's pictures, taken from the demo store `make run` makes (see docs/take_screenshots.py).
+screenshots: install-test
+	$(BIN)/python docs/take_screenshots.py
 
 bench: install-test
 	$(BIN)/python -m bench
