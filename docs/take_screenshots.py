@@ -55,7 +55,8 @@ def photograph(base: str, password: str) -> None:
     from playwright.sync_api import sync_playwright
 
     def shoot(page: object, name: str) -> None:
-        page.screenshot(path=str(TARGET / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+        path = str(TARGET / f"{name}.png")
+        page.screenshot(path=path, full_page=True)  # type: ignore[attr-defined]
         print(f"docs/screenshots/{name}.png")
 
     with sync_playwright() as playwright:
@@ -91,8 +92,6 @@ def photograph(base: str, password: str) -> None:
         staff.set_viewport_size(WALL)
         shoot(staff, "facilitator-wall")
         staff.set_viewport_size(TABLET)
-        staff.goto(base + "/facilitator/evenement/demo/overlap")
-        shoot(staff, "facilitator-overlap")
         staff.goto(base + "/organisator/evenementen/demo")
         shoot(staff, "organiser-statistics")
         staff.goto(base + "/organisator/reeksen/demo-reeks")

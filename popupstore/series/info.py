@@ -27,9 +27,6 @@ class SeriesInfo:
     name: str
     days: tuple[SeriesDay, ...]
 
-    def day(self, slug: str) -> SeriesDay | None:
-        return next((day for day in self.days if day.slug == slug), None)
-
     @property
     def event_names(self) -> dict[str, str]:
         """Event name by event slug."""

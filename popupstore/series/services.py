@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import versions
 from ..basket.index import event_index
@@ -21,7 +21,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..events.models import Event
 from ..events.services import EVENT_SLUG
 from ..extensions import db
-from ..matching import Basket, ProductCount, SeriesEvent, SeriesMatch, overlap
+from ..matching import Basket, ProductCount, SeriesMatch, overlap
 from ..validation import FreeText
 from .index import series_index
 from .info import SeriesDay, SeriesInfo
@@ -229,17 +229,6 @@ def remove_event_from_series(series: EventSeries, event: Event) -> None:
     db.session.flush()
 
 
-def events_outside_series() -> list[Event]:
-    """Events in no series, newest first (the ones an organiser may add to a series)."""
-    query = (
-        select(Event)
-        .outerjoin(SeriesMember, SeriesMember.event_id == Event.id)
-        .where(SeriesMember.event_id.is_(None))
-        .order_by(Event.date.desc(), Event.name)
-    )
-    return list(db.session.execute(query).scalars())
-
-
 # --- matching across the series ----------------------------------------------------------------
 
 
@@ -384,13 +373,3 @@ def series_statistics(series: EventSeries | SeriesInfo) -> SeriesStatistics:
         ],
         rising=_rising(days),
     )
-
-
-def series_event_list(series: EventSeries) -> list[SeriesEvent]:
-    """The series' events with their baskets, as the matching engine takes them."""
-    info = series_info(series)
-    return [SeriesEvent(day.slug, day.date, baskets) for day, baskets in _series_days_baskets(info)]
-
-
-def count_series() -> int:
-    return int(db.session.execute(select(func.count(EventSeries.id))).scalar_one())

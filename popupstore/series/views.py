@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..auth.roles import ORGANISER, STAFF
 from ..auth.views import role_required
 from ..catalog.services import product_name_map
-from ..errors import DomainError, NotFoundError
+from ..errors import DomainError, ValidationError
 from ..events.models import Event
 from ..events.services import get_event, list_events
 from ..extensions import db
@@ -113,9 +113,9 @@ def add_event(slug: str) -> Any:
     if not form.validate_on_submit():
         return _series_page(slug, form, 400)
     try:
-        event = get_event(form.event.data or "") if form.event.data else None
-        if event is None:
-            raise NotFoundError(_("Kies een evenement."), {"event": _("Kies een evenement.")})
+        if not form.event.data:
+            raise ValidationError(_("Kies een evenement."), {"event": _("Kies een evenement.")})
+        event = get_event(form.event.data)
         add_event_to_series(series, event)
     except DomainError as error:
         db.session.rollback()

@@ -307,7 +307,7 @@ def test_the_organiser_groups_events_into_a_series_with_clear_errors(client, ser
     )
     assert members()[OUTSIDE] == "regio-2027"
     nothing = client.post("/organisator/reeksen/regio-2027/evenementen", data={"event": ""})
-    assert nothing.status_code == 404 and "Kies een evenement" in nothing.get_data(as_text=True)
+    assert nothing.status_code == 422 and "Kies een evenement" in nothing.get_data(as_text=True)
     unknown = client.post("/organisator/reeksen/regio-2027/evenementen", data={"event": "nee"})
     assert unknown.status_code == 404
     page = client.get("/organisator/reeksen/regio-2027").get_data(as_text=True)
