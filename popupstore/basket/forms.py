@@ -105,6 +105,15 @@ class CheckoutForm(FlaskForm):
         ),
         default=False,
     )
+    # Shown only when the active event is in a series (templates/basket/_across_series.html).
+    across_series = BooleanField(
+        _l("Laat me ook mensen van andere dagen in deze reeks zien"),
+        description=_l(
+            "Dan zie je op je bon ook bezoekers van de andere dagen die hetzelfde aanvinkten, "
+            "ook van dagen die nog komen. Gaf je hierboven toestemming, dan zien zij jou ook."
+        ),
+        default=False,
+    )
     checkout_key = HiddenField()
     # "Bedoel je Breda?": the name the suggestion was made for, and the visitor's answer
     # (the buttons of the suggestion send one of the two).
@@ -122,6 +131,7 @@ class CheckoutForm(FlaskForm):
             "role": self.role.data or None,
             "email": self.email.data or None,
             "share_contact": bool(self.share_contact.data),
+            "across_series": bool(self.across_series.data),
         }
 
 

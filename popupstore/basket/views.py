@@ -35,6 +35,7 @@ from ..organisations import (
     municipality_choices,
     suggest_municipality,
 )
+from ..proposals.services import claim_proposals
 from ..security import public
 from ..validation import show_field_errors
 from .checkout import named_organisations, place_checkout
@@ -256,6 +257,8 @@ def checkout() -> Any:
         db.session.rollback()
         flash(error.message, "error")
         return _checkout_page(form, lines, error.status)
+    # Products this visitor proposed before checking out show on their receipt.
+    claim_proposals(session, placed.checkout)
     db.session.commit()
     _basket().clear()
     session.pop(CHECKOUT_KEY, None)

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..matching import Basket, EventIndex, event_collaborations, overlap, round_score, seat_tables
 from ..matching.tables import MAX_TABLE_SIZE, MIN_TABLE_SIZE
 from ..organisations import UNKNOWN_PROVINCE
+from ..series.services import series_dependencies
 from .charts import Heatmap, Network, heatmap, network_layout
 from .models import ConversationPlan
 from .pairing import PAIRS_LIMIT, conversation_pairs
@@ -119,7 +120,9 @@ def live_version(slug: str) -> str | None:
     event_id = event_id_for(slug)
     if event_id is None:
         return None
-    return f"{event_id}-" + versions.tag(versions.CATALOG, *versions.event_names(event_id))
+    # The wall shows the totals of the event's series too (`series.services`).
+    names = (versions.CATALOG, *versions.event_names(event_id), *series_dependencies(event_id))
+    return f"{event_id}-" + versions.tag(*names)
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------

@@ -19,11 +19,13 @@ from popupstore.matching.model import (
     Collaboration,
     Intent,
     Match,
+    SeriesMatch,
     SharedProduct,
     idf_value,
     intent_weight,
     round_score,
 )
+from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
 from popupstore.matching.tables import (
     Pairing,
     Table,
@@ -44,6 +46,9 @@ __all__ = [
     "PairCount",
     "Pairing",
     "ProductCount",
+    "SeriesEvent",
+    "SeriesIndex",
+    "SeriesMatch",
     "SharedProduct",
     "Table",
     "TablePlan",
@@ -55,5 +60,6 @@ __all__ = [
     "round_score",
     "score_matrix",
     "seat_tables",
+    "series_matches",
     "table_sizes",
 ]

@@ -11,7 +11,8 @@ import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -22,8 +23,15 @@ from ..basket.models import Checkout
 from ..catalog.services import product_owners
 from ..extensions import db
 from ..facilitator.plans import table_numbers
-from ..matching import Basket, Collaboration, EventIndex, Match
+from ..matching import Basket, Collaboration, EventIndex, Match, SeriesMatch
 from ..organisations import UNKNOWN_PROVINCE
+from ..series.services import (
+    SeriesInfo,
+    series_matches_of,
+    series_names,
+    series_of_event,
+    series_of_event_at,
+)
 from ..tokens import hash_token
 
 TOKEN_MEMORY = "popupstore_receipt_tokens"
@@ -32,13 +40,19 @@ TOKEN_LIMIT = 128
 
 @dataclass(frozen=True, slots=True)
 class CheckoutView:
-    """What a receipt shows: the checkout with its matches, colleagues and collaborations."""
+    """What a receipt shows: the checkout with its matches, colleagues and collaborations,
+    and, for an event in a series, the series and the visitor's matches at its other days."""
 
     checkout: Checkout
     basket: Basket
     matches: list[Match]
     colleagues: list[Match]
     collaborations: list[Collaboration]
+    series: SeriesInfo | None = None
+    series_matches: list[SeriesMatch] = field(default_factory=list)
+
+
+LOOK_UP: Final[Literal["look up"]] = "look up"
 
 
 def checkout_view(
@@ -46,12 +60,24 @@ def checkout_view(
     *,
     owners: Mapping[str, str] | None = None,
     index: EventIndex | None = None,
+    series: SeriesInfo | None | Literal["look up"] = LOOK_UP,
 ) -> CheckoutView:
     """Matches, colleagues and collaborations of a checkout, computed from the event now
-    (or from `index`, the event's index before a checkout not yet committed)."""
+    (or from `index`, the event's index before a checkout not yet committed).
+
+    Series matches are computed for committed checkouts only (no `index` given): the
+    series' index is built from every event's shared index, which must never take in a
+    checkout that is not committed. The answer to a new checkout carries none anyway.
+    `series` is the event's series when the caller knows it (a receipt's state does).
+    """
+    committed = index is None
     if index is None:
         index = event_index(checkout.event)
     basket = index.get(checkout.number) if checkout.number in index else basket_of(checkout)
+    if series == LOOK_UP:
+        series = series_of_event(checkout.event_id) if committed else None
+    assert not isinstance(series, str)
+    series_matches = series_matches_of(basket, checkout.event_id, series) if committed else []
     return CheckoutView(
         checkout=checkout,
         basket=basket,
@@ -60,6 +86,8 @@ def checkout_view(
         collaborations=index.collaborations(
             basket, owners if owners is not None else product_owners()
         ),
+        series=series,
+        series_matches=series_matches,
     )
 
 
@@ -151,6 +179,8 @@ class ReceiptState:
     checkout_id: int
     event_id: int
     versions: tuple[tuple[str, int], ...]
+    # The event's series as these versions know it (None: in no series).
+    series: SeriesInfo | None = None
 
     @property
     def etag(self) -> str:
@@ -158,8 +188,27 @@ class ReceiptState:
 
 
 def receipt_dependencies(event_id: int) -> tuple[str, ...]:
-    """The named versions a receipt of this event depends on."""
-    return (versions.CATALOG, *versions.event_names(event_id))
+    """The named versions every receipt of this event depends on: the events (which series
+    the event is in), the catalog, the visitor's product proposals and the event itself.
+    A receipt of an event in a series also depends on `series_names` (the other days'
+    visitors appear in its series matches)."""
+    return (
+        versions.EVENTS,
+        versions.CATALOG,
+        versions.event_proposals(event_id),
+        *versions.event_names(event_id),
+    )
+
+
+def _state(checkout_id: int, event_id: int) -> ReceiptState:
+    """The receipt's versions: one query, and one more for an event in a series."""
+    names = receipt_dependencies(event_id)
+    values = versions.recent(*names)
+    series = series_of_event_at(event_id, values[0])
+    more = series_names(series, event_id)
+    if more:
+        names, values = (*names, *more), (*values, *versions.recent(*more))
+    return ReceiptState(checkout_id, event_id, tuple(zip(names, values, strict=True)), series)
 
 
 class _TokenMemory:
@@ -206,10 +255,9 @@ def receipt_state(token: str) -> ReceiptState | None:
         known = memory.entries.get(wanted)
     if known is not None:
         checkout_id, event_id, checked_under = known
-        names = receipt_dependencies(event_id)
-        values = versions.recent(*names)
-        if values[-1] == checked_under:
-            return ReceiptState(checkout_id, event_id, tuple(zip(names, values, strict=True)))
+        state = _state(checkout_id, event_id)
+        if dict(state.versions)[versions.event_data(event_id)] == checked_under:
+            return state
     # The row and the version it is valid under, read in one statement.
     row = db.session.connection().execute(_TOKEN_QUERY, {"wanted": wanted}).first()
     if row is None or not hmac.compare_digest(row.token_hash or "", wanted):
@@ -222,6 +270,4 @@ def receipt_state(token: str) -> ReceiptState | None:
         memory.entries.move_to_end(wanted)
         while len(memory.entries) > memory.size:
             memory.entries.popitem(last=False)
-    names = receipt_dependencies(event_id)
-    values = versions.recent(*names)
-    return ReceiptState(checkout_id, event_id, tuple(zip(names, values, strict=True)))
+    return _state(checkout_id, event_id)

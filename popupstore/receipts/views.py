@@ -37,8 +37,10 @@ bp = Blueprint("receipts", __name__)
 
 
 @bp.before_request
-def _kiosk_gate() -> None:
-    """On the booth tablet a token route opens only the receipt of the visitor at hand."""
+def kiosk_gate() -> None:
+    """On the booth tablet a token route opens only the receipt of the visitor at hand.
+
+    Other blueprints with routes under /r/<token>/ register it too."""
     token = (request.view_args or {}).get("token")
     if token is not None and kiosk_mode() and remembered_receipt(session).get("token") != token:
         abort(404)
@@ -61,8 +63,12 @@ def _state_or_404(token: str) -> ReceiptState:
     return state
 
 
-def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any) -> str:
-    view = checkout_view(checkout)
+def _render_receipt(
+    template: str, checkout: Checkout, token: str, state: ReceiptState | None = None, **extra: Any
+) -> str:
+    view = (
+        checkout_view(checkout) if state is None else checkout_view(checkout, series=state.series)
+    )
     return render_template(
         template,
         view=view,
@@ -107,7 +113,7 @@ def page(token: str) -> str:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
-        return _render_receipt("receipts/receipt_page.html", checkout, token)
+        return _render_receipt("receipts/receipt_page.html", checkout, token, state)
 
     # 240 phones may open their receipt at once: render each once per change of the event.
     return kept_page(("receipt", state.checkout_id, *page_variant()), state.versions, render)
@@ -121,7 +127,7 @@ def partners(token: str) -> Any:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
-        view = checkout_view(checkout)
+        view = checkout_view(checkout, series=state.series)
         return render_template(
             "receipts/_partners.html",
             view=view,
