@@ -10,7 +10,10 @@ TEST_WORKERS ?= 2
 VNU_DIR := tests/browser/vnu
 VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test check bench lint install install-test translations messages clean
+# Simulated visitors in the demo event (demo events only), so the store looks busy.
+DEMO_VISITORS ?= 60
+
+.PHONY: run test check bench lint install install-test translations messages clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +31,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 # --ignore-scripts: the package's own install script would fetch a Java; Debian's is used.
 $(VNU_JAR): $(VNU_DIR)/package.json $(VNU_DIR)/package-lock.json
 	npm ci --prefix $(VNU_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -56,7 +62,7 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel compile -d popupstore/translations --statistics
 
 run: install
-	$(BIN)/popupstore bootstrap-demo --base-url http://$(HOST):$(PORT)
+	$(BIN)/popupstore bootstrap-demo --visitors $(DEMO_VISITORS) --base-url http://$(HOST):$(PORT)
 	$(BIN)/popupstore run --host $(HOST) --port $(PORT)
 
 # Everything: SQLite and PostgreSQL, browsers, the full hypothesis counts. The browser tests
@@ -71,7 +77,11 @@ check: lint translations
 	POPUPSTORE_TEST_DATABASES=sqlite POPUPSTORE_HYPOTHESIS_PROFILE=check \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
 
-bench: install-test
+# The README's pictures, taken from the demo store `make run` makes (see docs/take_screenshots.py).
+screenshots: install-test
+	$(BIN)/python docs/take_screenshots.py
+
+bench: $(VENV)/.installed-bench translations
 	$(BIN)/python -m bench
 
 lint: $(VENV)/.installed-test

@@ -78,7 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
     from .privacy.views import bp as privacy_bp
+    from .proposals.views import bp as proposals_bp
     from .receipts.views import bp as receipts_bp
+    from .series.views import bp as series_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
@@ -91,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
     app.register_blueprint(privacy_bp)
+    # Visitor, organiser and facilitator pages of one domain: paths spelled out too.
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(series_bp)
 
 
 def register_web(app: Flask) -> None:

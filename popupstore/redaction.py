@@ -16,6 +16,7 @@ import logging
 import re
 import traceback
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 from flask import Flask
 
@@ -40,8 +41,9 @@ _MARKERS = re.compile(
 _EXCEPTION_LINE = re.compile(r"^([ |+\-]*)([A-Za-z_][\w.]*)(:.*)?$")
 WITHHELD = "[message withheld]"
 
-# The loggers that see request lines, tracebacks or our own messages.
-REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+# The loggers that see request lines, tracebacks or our own messages. gunicorn's access
+# log is not among them: `server.AccessLog` redacts its fields as it builds them.
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.error")
 
 
 def _without_exception_messages(text: str) -> str:
@@ -91,11 +93,46 @@ def redact(text: str) -> str:
     """`text` with receipt tokens in paths, e-mail addresses and exception messages blanked."""
     if "Traceback (most recent call last):" in text:
         text = _without_exception_messages(text)
-    return _EMAIL.sub("[e-mail]", _TOKEN_PATHS.sub(r"\1[token]", text))
+    # Every request line passes here: look for the patterns' fixed parts before running them.
+    if "/r/" in text or "/receipts/" in text:
+        text = _TOKEN_PATHS.sub(r"\1[token]", text)
+    if "@" in text:
+        text = _EMAIL.sub("[e-mail]", text)
+    return text
+
+
+def redact_encoded(text: str, *, form: bool = False) -> str:
+    """`text` from a URL (a query string, a referrer) redacted as the app reads it.
+
+    `/%72/<token>` opens a receipt just like `/r/<token>`, and `anna%40example.nl` is an
+    address: when something had to be blanked, the decoded, redacted text is returned;
+    otherwise `text` as it was. `form`: a query string, where `+` is a space.
+    """
+    decoded = text
+    if "%" in text or (form and "+" in text):
+        decoded = unquote_plus(text) if form else unquote(text)
+    cleaned = redact(decoded)
+    return text if cleaned == decoded else cleaned
+
+
+def redact_request_target(raw: str, path: str, query: str) -> str:
+    """The target of a request line as it may be logged: `raw` as sent, unless the decoded
+    `path` or `query` held a token or an address; then their redacted, decoded forms."""
+    clean_path = redact(path)
+    clean_query = redact_encoded(query, form=True)
+    if clean_path == path and clean_query == query:
+        return raw
+    return f"{clean_path}?{clean_query}" if query else clean_path
 
 
 def _escape_control(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters written as \\xNN, so that it stays on one line and
+    cannot forge another."""
+    return _CONTROL.sub(_escape_control, text)
 
 
 def _redact_value(value: Any) -> Any:
@@ -105,7 +142,7 @@ def _redact_value(value: Any) -> Any:
     redacted = redact(value)
     if "Traceback (most recent call last):" in value:
         return redacted
-    return _CONTROL.sub(_escape_control, redacted)
+    return escape_controls(redacted)
 
 
 def redact_exception(exc_info: Any) -> str:
@@ -160,8 +197,3 @@ def install_log_redaction(app: Flask | None = None) -> None:
     _add_filter(logging.getLogger("sqlalchemy.engine.Engine"), DropResultRows)
     if app is not None:
         _add_filter(app.logger, RedactTokens)
-
-
-def redacted_atoms(atoms: dict[str, Any]) -> dict[str, Any]:
-    """gunicorn's access-log fields (request line, path, query, referer …) redacted."""
-    return {k: _redact_value(v) for k, v in atoms.items()}

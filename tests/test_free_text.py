@@ -27,6 +27,7 @@ from popupstore.basket.models import Checkout
 from popupstore.catalog.models import Product
 from popupstore.events.models import Event
 from popupstore.extensions import db
+from popupstore.organiser.forms import NEW_SHELF
 from popupstore.privacy.models import PrivacyNotice
 
 FORBIDDEN = "Bevat een teken dat hier niet mag ({code})."
@@ -61,6 +62,9 @@ NEW_PRODUCT = {
     "active": "y",
 }
 PRODUCT_FIELDS = ("name", "theme", "summary", "description", "owner", "contact", "tags", "price")
+# The product forms choose a shelf from a list; a new shelf's name is the typed text.
+PRODUCT_FORM = {**NEW_PRODUCT, "theme": NEW_SHELF, "new_theme": NEW_PRODUCT["theme"]}
+PRODUCT_FORM_FIELDS = tuple("new_theme" if f == "theme" else f for f in PRODUCT_FIELDS)
 NEW_EVENT = {
     "slug": "zwolle-2027",
     "name": "Samen Organiseren Zwolle",
@@ -202,6 +206,7 @@ def ways_in(
 
     event_columns = {"name": "name", "city": "city", "venue": "venue"}
     product_columns = {name: name for name in PRODUCT_FIELDS}
+    product_form_columns = {**product_columns, "new_theme": "theme"}
     product_fields = PRODUCT_FIELDS
     return {
         way.name: way
@@ -240,17 +245,21 @@ def ways_in(
             ),
             WayIn(
                 "new product form",
-                product_fields,
+                PRODUCT_FORM_FIELDS,
                 ("description",),
-                html_form("/organisator/catalogus/nieuw", NEW_PRODUCT),
-                lambda: stored_row(Product, Product.slug == "budgetcoach", columns=product_columns),
+                html_form("/organisator/catalogus/nieuw", PRODUCT_FORM),
+                lambda: stored_row(
+                    Product, Product.slug == "budgetcoach", columns=product_form_columns
+                ),
             ),
             WayIn(
                 "product edit form",
-                product_fields,
+                PRODUCT_FORM_FIELDS,
                 ("description",),
-                html_form("/organisator/catalogus/geldfit/bewerken", NEW_PRODUCT),
-                lambda: stored_row(Product, Product.slug == "geldfit", columns=product_columns),
+                html_form("/organisator/catalogus/geldfit/bewerken", PRODUCT_FORM),
+                lambda: stored_row(
+                    Product, Product.slug == "geldfit", columns=product_form_columns
+                ),
             ),
             WayIn(
                 "product file upload",
@@ -317,7 +326,7 @@ EVERY_FIELD = [
     *[
         (way, field)
         for way in ("new product form", "product edit form", "product file upload", "load-products")
-        for field in PRODUCT_FIELDS
+        for field in (PRODUCT_FORM_FIELDS if "form" in way else PRODUCT_FIELDS)
     ],
     *[("privacy text form", field) for field in NOTICE],
     ("create-event", "name"),

@@ -34,7 +34,13 @@ PLUMBING = (
     "popupstore.versions",
     "popupstore.web",
 )
-PURE = ("popupstore.charts", "popupstore.matching", "popupstore.organisations", "popupstore.text")
+PURE = (
+    "popupstore.charts",
+    "popupstore.matching",
+    "popupstore.organisations",
+    "popupstore.spelling",
+    "popupstore.text",
+)
 COMPOSITION = (
     "popupstore",
     "popupstore.cli",

@@ -170,6 +170,9 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "SeriesMatch": {
+            "description": "A visitor of another event of the receipt's series who set both "
+            "`share_contact` and `across_series`, scored with N and n_p counted over every "
+            "event of the series; ordered by score, then the event's date, then number.",
             "allOf": [
                 _ref("Match"),
                 {
@@ -177,7 +180,7 @@ def _schemas() -> dict[str, Any]:
                     "required": ["event"],
                     "properties": {"event": {"type": "string", "description": "event slug"}},
                 },
-            ]
+            ],
         },
         "CheckoutCreated": {
             "type": "object",
@@ -229,7 +232,13 @@ def _schemas() -> dict[str, Any]:
                 "matches": {"type": "array", "items": _ref("Match")},
                 "colleagues": {"type": "array", "items": _ref("Match")},
                 "collaborations": {"type": "array", "items": _ref("Collaboration")},
-                "series_matches": {"type": "array", "items": _ref("SeriesMatch")},
+                "series_matches": {
+                    "type": "array",
+                    "items": _ref("SeriesMatch"),
+                    "maxItems": 5,
+                    "description": "Empty unless the visitor set `across_series` and the event "
+                    "is in a series",
+                },
             },
         },
         "Overlap": {
@@ -281,6 +290,34 @@ def _schemas() -> dict[str, Any]:
                         },
                     },
                 },
+            },
+        },
+        "SeriesStats": {
+            "type": "object",
+            "required": [
+                "events",
+                "checkouts",
+                "organisations",
+                "returning_organisations",
+                "products",
+            ],
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Slugs of the series' events, by date",
+                },
+                "checkouts": {"type": "integer", "description": "Over all events of the series"},
+                "organisations": {
+                    "type": "integer",
+                    "description": "Distinct organisations after normalisation, over the series",
+                },
+                "returning_organisations": {
+                    "type": "integer",
+                    "description": "Organisations (normalised) with checkouts at two or more "
+                    "events of the series",
+                },
+                "products": product_counts,
             },
         },
         "ExportRow": {
@@ -457,6 +494,18 @@ def _organiser_paths() -> dict[str, Any]:
                 "parameters": [SLUG_PARAM],
                 "responses": {
                     "200": _json(_ref("Stats"), "The statistics"),
+                    **_errors(401, 403, 404, 429),
+                },
+            }
+        },
+        "/series/{slug}/stats": {
+            "get": {
+                "operationId": "showSeriesStats",
+                "summary": "Statistics of a series of events (organiser)",
+                "security": BEARER,
+                "parameters": [SLUG_PARAM],
+                "responses": {
+                    "200": _json(_ref("SeriesStats"), "The statistics over the series' events"),
                     **_errors(401, 403, 404, 429),
                 },
             }

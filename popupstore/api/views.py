@@ -29,6 +29,7 @@ from ..organiser.stats import statistics
 from ..privacy.erasure import erase_checkout
 from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
+from ..series.services import get_series, series_statistics
 from ..web import JsonErrors, answer_errors_as_json, base_url
 from .auth import token_required
 from .errors import (
@@ -46,6 +47,7 @@ from .serializers import (
     overlap_json,
     product_json,
     receipt_json,
+    series_stats_json,
     stats_json,
 )
 
@@ -195,6 +197,13 @@ def create_tables(slug: str) -> Response:
 def show_stats(slug: str) -> Response:
     event = get_event(slug)
     return jsonify(stats_json(statistics([event])))
+
+
+@bp.get("/series/<slug>/stats")
+@token_required(ORGANISER)
+def show_series_stats(slug: str) -> Response:
+    series = get_series(slug)
+    return jsonify(series_stats_json(series_statistics(series)))
 
 
 @bp.get("/events/<slug>/export")

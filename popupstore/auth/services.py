@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, cast
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from werkzeug.security import check_password_hash
 
 from ..db import utcnow
@@ -63,6 +63,13 @@ class StaffUser(UserMixin):
         return session_user_id(self.id, self.session_version)
 
 
+# Built once: a staff screen polling every few seconds asks this on every request, and
+# building the statement cost more than running it.
+_STAFF_MEMBER = select(User.id, User.username, User.role, User.session_version).where(
+    User.id == bindparam("user_id"), User.session_version == bindparam("version")
+)
+
+
 def load_staff_user(session_user: str) -> StaffUser | None:
     """The staff member a session names (see `session_user_id`), or None.
 
@@ -73,11 +80,11 @@ def load_staff_user(session_user: str) -> StaffUser | None:
     user_id, _, version = session_user.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    row = db.session.execute(
-        select(User.id, User.username, User.role, User.session_version).where(
-            User.id == int(user_id), User.session_version == int(version)
-        )
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_STAFF_MEMBER, {"user_id": int(user_id), "version": int(version)})
+        .first()
+    )
     if row is None:
         return None
     return StaffUser(row.id, row.username, row.role, row.session_version)

@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..organisations import ORGANISATION_TYPES
+from ..organisations import ORGANISATION_TYPES, provinces
 from ..validation import CleanText, FreeText
 from .payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
 
@@ -46,7 +46,7 @@ NO_AUTOFILL = {"autocomplete": "off", "autocorrect": "off", "spellcheck": "false
 def _email_check(form: Any, field: Any) -> None:
     if field.data and not valid_email(field.data):
         raise ValidationError(
-            str(_l("Dit is geen geldig e-mailadres, bijvoorbeeld naam@gemeente.nl."))
+            str(_l("Controleer het @-teken en de punt, bijvoorbeeld naam@gemeente.nl."))
         )
 
 
@@ -58,15 +58,30 @@ class CheckoutForm(FlaskForm):
     )
     organisation = StringField(
         _l("Je organisatie"),
-        description=_l("Kies je gemeente uit de lijst, of typ de naam van je organisatie."),
+        description=_l(
+            "Kies je gemeente of organisatie uit de lijst, of typ de naam van je organisatie."
+        ),
         validators=[CleanText(FreeText(ORGANISATION_LIMIT))],
-        render_kw={**NO_AUTOFILL, "list": "gemeenten"},
+        render_kw={**NO_AUTOFILL, "list": "organisaties"},
     )
     organisation_type = SelectField(
         _l("Soort organisatie"),
         description=_l("Bij een gemeente vullen we dit zelf in."),
         choices=[SelectChoice("", _l("— kies als je geen gemeente bent —"))]
         + [SelectChoice(key, TYPE_LABELS[key]) for key in ORGANISATION_TYPES],
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
+    province = SelectField(
+        _l("Werkgebied (provincie)"),
+        description=_l(
+            "Alleen als je organisatie geen gemeente is: de provincie waar jullie werken. "
+            "Zo vind je partners uit je eigen provincie."
+        ),
+        choices=lambda: (
+            [SelectChoice("", _l("— kies als je geen gemeente bent —"))]
+            + [SelectChoice(name, name) for name in provinces()]
+        ),
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )
@@ -90,7 +105,21 @@ class CheckoutForm(FlaskForm):
         ),
         default=False,
     )
+    # Shown only when the active event is in a series (templates/basket/_across_series.html).
+    across_series = BooleanField(
+        _l("Laat me ook mensen van andere dagen in deze reeks zien"),
+        description=_l(
+            "Dan zie je op je bon ook bezoekers van de andere dagen die hetzelfde aanvinkten, "
+            "ook van dagen die nog komen. Gaf je hierboven toestemming, dan zien zij jou ook."
+        ),
+        default=False,
+    )
     checkout_key = HiddenField()
+    # "Bedoel je Breda?": the name the suggestion was made for, and the visitor's answer
+    # (the buttons of the suggestion send one of the two).
+    suggested_for = HiddenField()
+    use_organisation = HiddenField()
+    keep_organisation = HiddenField()
 
     def visitor_data(self) -> dict[str, Any]:
         """The visitor's details as the checkout takes them (after `validate`: cleaned)."""
@@ -98,9 +127,11 @@ class CheckoutForm(FlaskForm):
             "name": self.name.data or "",
             "organisation": self.organisation.data or "",
             "organisation_type": self.organisation_type.data or None,
+            "province": self.province.data or None,
             "role": self.role.data or None,
             "email": self.email.data or None,
             "share_contact": bool(self.share_contact.data),
+            "across_series": bool(self.across_series.data),
         }
 
 

@@ -13,11 +13,13 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import versions
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..organisations import fold
 from ..validation import FreeText, FreeTextError, Messages, one_line, too_long
 from .models import Product
+from .search import SearchText, matches, search_terms, search_text
+from .themes import SHELF_ORDER, shelf_position
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_LIMIT = 64
@@ -266,32 +268,59 @@ class Theme:
 
 
 def themes() -> list[Theme]:
+    """The shelves with active products, in the shop's order (`themes.SHELF_ORDER`)."""
     query = (
         select(Product.theme, func.count(Product.id))
         .where(Product.active.is_(True))
         .group_by(Product.theme)
-        .order_by(Product.theme)
     )
-    return [Theme(name, theme_slug(name), count) for name, count in db.session.execute(query)]
+    found = [Theme(name, theme_slug(name), count) for name, count in db.session.execute(query)]
+    return sorted(found, key=lambda theme: shelf_position(theme.name))
 
 
 def find_theme(slug: str) -> Theme | None:
     return next((t for t in themes() if t.slug == slug), None)
 
 
+def shelf_names() -> list[str]:
+    """Every shelf a product can be put on: the shop's own shelves and any theme a product
+    has (retired ones included), in the shop's order; one entry per name, case ignored."""
+    known = {name.lower(): name for name in SHELF_ORDER}
+    for (name,) in db.session.execute(select(Product.theme).distinct()):
+        known.setdefault(name.strip().lower(), name)
+    return sorted(known.values(), key=shelf_position)
+
+
+def _search_texts() -> dict[str, SearchText]:
+    """Each active product's texts prepared for searching, by slug; kept by this worker
+    until the catalog changes (preparing stems every word once)."""
+
+    def load() -> dict[str, SearchText]:
+        return {
+            p.slug: search_text([p.name, p.summary, p.description, p.owner, p.theme, *p.tags])
+            for p in active_products()
+        }
+
+    found: dict[str, SearchText] = versions.memo(("catalog-search",), (versions.CATALOG,), load)
+    return found
+
+
 def search_products(words: str = "", theme: str | None = None) -> list[Product]:
-    """Active products whose texts contain every word (accents and case ignored)."""
-    products = active_products()
+    """Active products, in the shop's shelf order, whose texts match every word typed
+    (`catalog.search` says what matches: stems, one typo, compounds), on one shelf when
+    `theme` (a shelf slug) is given."""
+    products = sorted(active_products(), key=lambda p: (shelf_position(p.theme), p.name))
     if theme:
         products = [p for p in products if theme_slug(p.theme) == theme]
-    terms = fold(words).split()
+    terms = search_terms(words)
     if not terms:
         return products
-
-    def haystack(p: Product) -> str:
-        return fold(" ".join([p.name, p.summary, p.description, p.owner, p.theme, *p.tags]))
-
-    return [p for p in products if all(term in haystack(p) for term in terms)]
+    texts = _search_texts()
+    return [
+        p
+        for p in products
+        if p.slug in texts and all(matches(texts[p.slug], term) for term in terms)
+    ]
 
 
 def get_product(slug: str, *, active_only: bool = True) -> Product | None:

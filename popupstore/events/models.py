@@ -52,6 +52,9 @@ class Event(db.Model):  # type: ignore[name-defined]
     # After this date `popupstore purge-expired` erases the visitors' personal data.
     retention_until: Mapped[dt.date | None] = mapped_column(Date, default=_retention_for_insert)
     personal_data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A demo event (`popupstore bootstrap-demo`): the only kind that takes simulated
+    # visitors, and never in one series with real events.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from .. import versions
 from ..agreements.services import AgreementLine, count_agreements, event_agreements
@@ -52,7 +52,9 @@ from ..matching.tables import (
     check_table_sizes,
 )
 from ..organisations import UNKNOWN_PROVINCE
+from ..series.services import series_dependencies
 from .models import ConversationPlan
+from .plans import latest_plan
 
 HEATMAP_PRODUCTS: Final = 16
 NETWORK_VISITORS: Final = 80
@@ -121,7 +123,9 @@ def live_version(slug: str) -> str | None:
     event_id = event_id_for(slug)
     if event_id is None:
         return None
-    return f"{event_id}-" + versions.tag(versions.CATALOG, *versions.event_names(event_id))
+    # The wall shows the totals of the event's series too (`series.services`).
+    names = (versions.CATALOG, *versions.event_names(event_id), *series_dependencies(event_id))
+    return f"{event_id}-" + versions.tag(*names)
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------
@@ -390,16 +394,6 @@ def make_pair_plan(event: Event) -> ConversationPlan:
     pairing = conversation_pairs(baskets)
     plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}
     return _store_plan(event, "pairs", plan, len(baskets))
-
-
-def latest_plan(event: Event, kind: str) -> ConversationPlan | None:
-    query = (
-        select(ConversationPlan)
-        .where(ConversationPlan.event_id == event.id, ConversationPlan.kind == kind)
-        .order_by(ConversationPlan.id.desc())
-        .limit(1)
-    )
-    return db.session.execute(query).scalar_one_or_none()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,14 @@ from popupstore.matching.model import (
     Collaboration,
     Intent,
     Match,
+    SeriesMatch,
     SharedProduct,
     idf_value,
     intent_weight,
     round_score,
 )
 from popupstore.matching.pairing import Pairing, conversation_pairs
+from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
 from popupstore.matching.tables import (
     Table,
     TablePlan,
@@ -43,6 +45,9 @@ __all__ = [
     "PairCount",
     "Pairing",
     "ProductCount",
+    "SeriesEvent",
+    "SeriesIndex",
+    "SeriesMatch",
     "SharedProduct",
     "Table",
     "TablePlan",
@@ -54,5 +59,6 @@ __all__ = [
     "round_score",
     "score_matrix",
     "seat_tables",
+    "series_matches",
     "table_sizes",
 ]

@@ -63,6 +63,8 @@ class Basket:
     basket cannot change after it was counted. ``organisation`` is the normalised organisation
     key (equal keys mean the same organisation), ``organisation_name`` its display name and
     ``province`` a province name or ``"onbekend"``. ``name`` is None once erased.
+    ``across_series``: the visitor also wants to meet (and be met by) visitors of the other
+    events of the event's series; they consent to that only together with ``share_contact``.
     Raises ValueError on an empty basket or an unknown intent.
     """
 
@@ -73,6 +75,12 @@ class Basket:
     province: str
     share_contact: bool
     name: str | None = None
+    across_series: bool = False
+
+    @property
+    def consents_across_series(self) -> bool:
+        """Whether visitors of the series' other events may be shown this visitor."""
+        return self.share_contact and self.across_series
 
     def __post_init__(self) -> None:
         if not self.items:
@@ -107,6 +115,15 @@ class Match:
     organisation: str
     score: float
     shared: tuple[SharedProduct, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesMatch:
+    """A visitor of another event of the series worth meeting (JSON: SeriesMatch): a
+    ``match`` as within an event, and the ``event`` (slug) where they checked out."""
+
+    event: str
+    match: Match
 
 
 @dataclass(frozen=True, slots=True)

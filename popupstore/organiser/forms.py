@@ -7,8 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, ValidationError
 
 from ..catalog.models import Product
 from ..catalog.services import MAX_TAGS, PRODUCT_TAG, PRODUCT_TEXT
@@ -75,14 +76,27 @@ class TagsField(StringField):
         return [tag.strip() for tag in text.split(",") if tag.strip()]
 
 
+# The choice in the shelf list that asks for a new shelf (no theme can be named this).
+NEW_SHELF = "__nieuw__"
+
+
 class ProductForm(FlaskForm):
+    """A product; its shelf is picked from the shelves there are, and a new shelf is made
+    only on purpose ("Nieuw schap…" plus its name), so a typo never opens a shelf."""
+
     slug = StringField(_l("Korte naam (slug)"), description=SLUG_HINT)
     name = StringField(_l("Naam"), validators=_text(PRODUCT_TEXT["name"]))
-    theme = StringField(
-        _l("Thema"),
-        description=_l("Het schap waar het product ligt, bijvoorbeeld Preventie."),
-        validators=_text(PRODUCT_TEXT["theme"]),
+    theme = SelectField(
+        _l("Schap"),
+        description=_l("Het schap in de winkel waar het product ligt."),
+        validate_choice=False,
     )
+    new_theme = StringField(
+        _l("Naam van het nieuwe schap"),
+        description=_l("Alleen invullen als je hierboven 'Nieuw schap…' kiest."),
+        validators=_text(FreeText(PRODUCT_TEXT["theme"].limit, required=False)),
+    )
+    shelves: tuple[str, ...] = ()  # set by offer_shelves
     summary = StringField(
         _l("Samenvatting"),
         description=_l("Eén zin; hoogstens 200 tekens."),
@@ -115,17 +129,52 @@ class ProductForm(FlaskForm):
     active = BooleanField(_l("In de winkel"), default=True)
 
     @classmethod
-    def for_product(cls, product: Product) -> ProductForm:
+    def for_product(cls, product: Product, shelves: list[str]) -> ProductForm:
         form = cls(obj=product)
         del form.slug
+        form.offer_shelves(shelves)
         return form
+
+    def offer_shelves(self, shelves: list[str]) -> None:
+        """The shelves to choose from (`catalog.services.shelf_names`)."""
+        self.shelves = tuple(shelves)
+        self.theme.choices = [
+            SelectChoice("", _l("— kies een schap —")),
+            *(SelectChoice(name, name) for name in shelves),
+            SelectChoice(NEW_SHELF, _l("Nieuw schap…")),
+        ]
+
+    def validate_theme(self, field: SelectField) -> None:
+        if field.data == NEW_SHELF:
+            return
+        if field.data not in self.shelves:
+            raise ValidationError(str(_l("Kies een schap uit de lijst.")))
+
+    def validate_new_theme(self, field: StringField) -> None:
+        typed = " ".join((field.data or "").split())
+        if self.theme.data == NEW_SHELF and not typed:
+            raise ValidationError(str(_l("Vul de naam van het nieuwe schap in.")))
+        if self.theme.data != NEW_SHELF and typed:
+            raise ValidationError(
+                str(_l("Kies eerst 'Nieuw schap…' in de lijst, of laat dit veld leeg."))
+            )
+
+    def chosen_theme(self) -> str:
+        """The shelf chosen; a new name that only differs in case from a shelf there is
+        goes on that shelf."""
+        if self.theme.data != NEW_SHELF:
+            return self.theme.data or ""
+        typed = " ".join((self.new_theme.data or "").split())
+        same = [name for name in self.shelves if name.lower() == typed.lower()]
+        return same[0] if same else typed
 
     def product_data(self) -> dict[str, Any]:
         """The fields as a product file entry (empty optional fields left out)."""
         data: dict[str, Any] = {
             name: getattr(self, name).data or ""
-            for name in ("name", "theme", "summary", "description", "owner")
+            for name in ("name", "summary", "description", "owner")
         }
+        data["theme"] = self.chosen_theme()
         if "slug" in self:
             data["slug"] = self.slug.data or ""
         for name in ("contact", "price"):

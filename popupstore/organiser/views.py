@@ -24,6 +24,7 @@ from ..catalog.services import (
     product_file_text,
     product_name_map,
     set_product_active,
+    shelf_names,
     upsert_products,
 )
 from ..errors import DomainError, NotFoundError
@@ -214,6 +215,7 @@ def catalog() -> str:
 @role_required(ORGANISER)
 def new_product() -> Any:
     form = ProductForm()
+    form.offer_shelves(shelf_names())
     return _form_page(
         form,
         lambda: add_product(form.product_data()),
@@ -230,7 +232,7 @@ def new_product() -> Any:
 @role_required(ORGANISER)
 def edit_product_page(slug: str) -> Any:
     found = _product_or_404(slug)
-    form = ProductForm.for_product(found)
+    form = ProductForm.for_product(found, shelf_names())
     return _form_page(
         form,
         lambda: edit_product(found, form.product_data()),

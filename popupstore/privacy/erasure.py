@@ -2,7 +2,8 @@
 
 Both reach every copy the store keeps: the rows themselves here, and through the event's
 named versions (`popupstore.versions`) every worker's match index, kept pages and token
-look-ups. The replay store keeps no personal data, and its records go too. The request or
+look-ups. The replay store keeps no personal data, and its records go too; so do the
+contact details of product proposals (`popupstore.proposals`). The request or
 the CLI command commits once and then calls `db_setup.scrub_erased_data()` so erased text
 does not linger in the database files.
 """
@@ -20,6 +21,7 @@ from ..basket.models import Checkout, IdempotencyRecord
 from ..db import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..proposals.models import DECLINED, PENDING, Proposal
 
 
 def erase_checkout(checkout: Checkout) -> None:
@@ -27,12 +29,26 @@ def erase_checkout(checkout: Checkout) -> None:
 
     Their agreements go with them (ON DELETE CASCADE). A replay record of their checkout
     stays as a used key without a checkout (a replay is then a 404, not a new checkout),
-    its encrypted token emptied.
+    its encrypted token emptied. Their product proposals that were not taken into the
+    catalog go too; one that was keeps only its organisation, as the product's credit
+    (the form says so), and loses the contact and the link to the checkout.
     """
     db.session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.checkout_id == checkout.id)
         .values(checkout_id=None, token_sealed=b"")
+    )
+    proposals = (versions.event_proposals(checkout.event_id),)
+    db.session.execute(
+        delete(Proposal)
+        .where(Proposal.checkout_id == checkout.id, Proposal.status.in_((PENDING, DECLINED)))
+        .execution_options(synchronize_session=False, bumps=proposals)
+    )
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.checkout_id == checkout.id)
+        .values(checkout_id=None, contact=None)
+        .execution_options(synchronize_session=False, bumps=proposals)
     )
     db.session.delete(checkout)
     db.session.flush()
@@ -40,16 +56,22 @@ def erase_checkout(checkout: Checkout) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
-    """What a purge changed: checkouts made anonymous, replay records removed and
-    agreement texts emptied."""
+    """What a purge changed: checkouts made anonymous, replay records removed, agreement
+    texts emptied and contact details of product proposals removed."""
 
     checkouts: int
     idempotency_records: int
     agreement_texts: int = 0
+    proposal_contacts: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.checkouts or self.idempotency_records or self.agreement_texts)
+        return bool(
+            self.checkouts
+            or self.idempotency_records
+            or self.agreement_texts
+            or self.proposal_contacts
+        )
 
 
 def _holds_personal_data() -> Any:
@@ -63,7 +85,8 @@ def _holds_personal_data() -> Any:
 def events_with_personal_data() -> dict[int, int]:
     """Per event id: how many of its checkouts still hold a name, e-mail or receipt token.
 
-    An event whose replay records alone remain counts with 0 (still to purge).
+    An event whose replay records or proposal contacts alone remain counts with 0 (still
+    to purge).
     """
     counts: dict[int, int] = {
         event_id: count
@@ -74,6 +97,9 @@ def events_with_personal_data() -> dict[int, int]:
         )
     }
     for (event_id,) in db.session.execute(select(IdempotencyRecord.event_id).distinct()):
+        counts.setdefault(event_id, 0)
+    contacts = select(Proposal.event_id).where(Proposal.contact.is_not(None)).distinct()
+    for (event_id,) in db.session.execute(contacts):
         counts.setdefault(event_id, 0)
     return counts
 
@@ -88,9 +114,10 @@ def purge_personal_data(event: Event) -> PurgeResult:
 
     The baskets stay as anonymous data (organisation, type, province, role, products,
     intents, times), so counts, statistics and exports add up as before; a purged visitor
-    no longer consents, so they are nobody's partner any more. Replay records go, and the
-    texts of agreements (visitors may name people in them). Receipts of the event no longer
-    open. Idempotent: a second purge changes nothing.
+    no longer consents, so they are nobody's partner any more (within the event and across
+    its series). Replay records go, the texts of agreements (visitors may name people in
+    them) and the contact details of product proposals made at the event. Receipts of the
+    event no longer open. Idempotent: a second purge changes nothing.
     """
     changes = (versions.event_data(event.id),)
     anonymised = _rowcount(
@@ -110,7 +137,18 @@ def purge_personal_data(event: Event) -> PurgeResult:
         .values(text="")
         .execution_options(synchronize_session=False, bumps=changes)
     )
-    result = PurgeResult(checkouts=anonymised, idempotency_records=removed, agreement_texts=emptied)
+    contacts = _rowcount(
+        update(Proposal)
+        .where(Proposal.event_id == event.id, Proposal.contact.is_not(None))
+        .values(contact=None)
+        .execution_options(synchronize_session=False, bumps=(versions.event_proposals(event.id),))
+    )
+    result = PurgeResult(
+        checkouts=anonymised,
+        idempotency_records=removed,
+        agreement_texts=emptied,
+        proposal_contacts=contacts,
+    )
     if result.changed or event.personal_data_purged_at is None:
         event.personal_data_purged_at = utcnow()
     db.session.flush()

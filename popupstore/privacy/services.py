@@ -36,14 +36,17 @@ DEFAULT_PURPOSE = _l(
     "We gebruiken je gegevens voor één doel: je in contact brengen met mensen die met "
     "dezelfde aanpakken bezig zijn, en de dag samen evalueren.\n\n"
     "We vragen alleen wat daarvoor nodig is: wat je in je mandje legt ('Wil ik' of "
-    "'Doen we al'), je organisatie, het soort organisatie en je rol. Je voornaam staat op "
+    "'Doen we al'), je organisatie, het soort organisatie, het werkgebied (provincie) van "
+    "een organisatie die geen gemeente is, en je rol. Je voornaam staat op "
     "je eigen bon. Je e-mailadres is niet verplicht; de organisatie gebruikt het alleen "
     "om je na afloop je bon te sturen.\n\n"
-    "Anderen zien je voornaam en organisatie alleen als je daar bij het afrekenen zelf een "
-    "vinkje voor zet. Zonder vinkje zie jij wel je gesprekspartners, maar niemand ziet jou; "
-    "de facilitatoren zien je dan alleen als bonnummer. Statistieken en exports bevatten "
-    "nooit namen of e-mailadressen. We gebruiken geen cookies om je te volgen: alleen een "
-    "cookie dat je mandje en je bon op dit apparaat onthoudt tot je op 'Klaar' tikt."
+    "Anderen zien je voornaam, organisatie en rol alleen als je bij het afrekenen zelf "
+    "'Anderen mogen mij als gesprekspartner zien' aanvinkt. Zonder vinkje zie jij wel je "
+    "gesprekspartners, maar niemand ziet jou; de facilitatoren zien je dan alleen als "
+    "bonnummer. Statistieken en exports bevatten nooit namen of e-mailadressen. We gebruiken "
+    "geen cookies om je te volgen: alleen een cookie dat je mandje en je bon op dit apparaat "
+    "onthoudt. Op de tablet van de stand wist 'Klaar — volgende bezoeker' dat meteen, en "
+    "anders gebeurt dat vanzelf als een tijdje niemand iets aanraakt."
 )
 DEFAULT_RETENTION = _l(
     "Je naam, je e-mailadres en de geheime code van je bon wissen we uiterlijk op de "
@@ -52,8 +55,8 @@ DEFAULT_RETENTION = _l(
 )
 DEFAULT_RIGHTS = _l(
     "Je mag je gegevens inzien, laten verbeteren en laten wissen, en je toestemming "
-    "intrekken. Wissen kan je zelf meteen doen: open je bon (via de QR-code) en kies "
-    "'Wis mijn gegevens'. Voor de rest kun je terecht bij de organisator.\n\n"
+    "intrekken. Wissen kan je zelf meteen doen: open je bon (via de link of de QR-code) en "
+    "kies 'Mijn gegevens wissen'. Voor de rest kun je terecht bij de organisator.\n\n"
     "Ben je het niet eens met hoe we met je gegevens omgaan? Dan kun je een klacht "
     "indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)."
 )
