@@ -67,6 +67,19 @@ class Defaults:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     # 0 (the default) trusts none of those headers; anyone could forge them.
     TRUSTED_PROXIES = 0
+    # Mail after the day (popupstore/followup/): off while MAIL_URL is unset.
+    MAIL_URL: str | None = None
+    MAIL_FROM = "popupstore@localhost"
+    # A mail the server refused for now (4xx) is tried again after MAIL_RETRY_SECONDS, then
+    # twice as long each time up to MAIL_RETRY_MAX_SECONDS; after MAIL_MAX_ATTEMPTS tries it
+    # counts as failed and the organiser sees it.
+    MAIL_RETRY_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_MAX_ATTEMPTS = 10
+    # A mail claimed by a run that died (killed between the server's answer and its own
+    # commit) is taken up again after this long; far longer than one SMTP conversation.
+    MAIL_CLAIM_SECONDS = 15 * 60
+    MAIL_TIMEOUT_SECONDS = 30
 
 
 def _database_url(app: Flask, value: str | None) -> str:
@@ -146,6 +159,21 @@ def _rate_limit(name: str, value: Any) -> str:
     return text
 
 
+def _check_mail_settings(app: Flask) -> None:
+    """The mail URL and sender, checked now so a typo fails at start (empty: mail off)."""
+    from .followup.settings import MailSettingError, check_sender, parse_mail_url
+
+    url = str(app.config.get("MAIL_URL") or "").strip()
+    try:
+        if url:
+            parse_mail_url(url, f"{ENV_PREFIX}MAIL_URL")
+        sender = app.config.get("MAIL_FROM") or Defaults.MAIL_FROM
+        app.config["MAIL_FROM"] = check_sender(sender, f"{ENV_PREFIX}MAIL_FROM")
+    except MailSettingError as error:
+        raise ConfigError(str(error)) from None
+    app.config["MAIL_URL"] = url or None
+
+
 def _instance_secret_key(app: Flask) -> str:
     """A development secret generated once and kept in the instance folder."""
     path = Path(app.instance_path) / SECRET_KEY_FILE
@@ -180,6 +208,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         "TRUSTED_PROXIES",
         "RATELIMIT_STORAGE_URI",
         *RATELIMIT_SETTINGS,
+        "MAIL_URL",
+        "MAIL_FROM",
     ):
         if f"{ENV_PREFIX}{name}" in env:
             app.config[name] = env[f"{ENV_PREFIX}{name}"]
@@ -201,6 +231,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     for name in RATELIMIT_SETTINGS:
         app.config[name] = _rate_limit(name, app.config[name])
+    _check_mail_settings(app)
     base_url = app.config.get("BASE_URL")
     app.config["BASE_URL"] = base_url.rstrip("/") if base_url else None
     if app.config["BASE_URL"] and app.config["BASE_URL"].lower().startswith("https://"):

@@ -20,6 +20,7 @@ from ..catalog.services import products_by_slug
 from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
+from ..followup.outbox import queue_mails
 from ..matching import EventIndex
 from ..organisations import normalise_organisation
 from ..tokens import hash_token
@@ -142,4 +143,6 @@ def place_checkout(
         winner = replays.keep(event, idempotency_key, request, checkout, token)
         if winner is not None:  # the same key arrived at the same moment and won
             return PlacedCheckout(winner.checkout, winner.token, replayed=True)
+    if visitor.follow_up:
+        queue_mails(checkout, token)
     return PlacedCheckout(checkout, token, index=index)

@@ -102,6 +102,14 @@ class CheckoutForm(FlaskForm):
         ),
         default=False,
     )
+    follow_up = BooleanField(
+        _l("Mail mij mijn bon, en over twee weken een korte vraag hoe het ging"),
+        description=_l(
+            "Aparte keuze, los van gevonden worden. Je krijgt twee mails, niet meer; in elke "
+            "mail kun je je met één klik afmelden. Vul hiervoor je e-mailadres in."
+        ),
+        default=False,
+    )
     checkout_key = HiddenField()
 
     def visitor_data(self) -> dict[str, Any]:
@@ -112,6 +120,7 @@ class CheckoutForm(FlaskForm):
             "role": _text(self.role) or None,
             "email": (self.email.data or "").strip() or None,
             "share_contact": bool(self.share_contact.data),
+            "follow_up": bool(self.follow_up.data),
         }
 
 

@@ -456,6 +456,10 @@ def export_response(fmt: ExportFormat, exporters: Sequence[Exporter], scope: str
 
 
 def report_exporters(events: Iterable[Event]) -> list[Exporter]:
-    """The anonymous export: basket lines first, then products, pairs and events."""
+    """The anonymous export: basket lines first, then products, pairs and events, then
+    what came of the day (`followup.exports`)."""
+    # Imported here: the follow-up's exporters build on this module's Exporter.
+    from ..followup.exports import outcome_exporters
+
     chosen = list(events)
-    return [exporter(chosen) for exporter in REPORT_EXPORTERS]
+    return [exporter(chosen) for exporter in REPORT_EXPORTERS] + outcome_exporters(chosen)

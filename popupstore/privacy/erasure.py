@@ -27,8 +27,15 @@ def erase_checkout(checkout: Checkout) -> None:
 
     Their agreements go with them (ON DELETE CASCADE). A replay record of their checkout
     stays as a used key without a checkout (a replay is then a 404, not a new checkout),
-    its encrypted token emptied.
+    its encrypted token emptied. Their mails (sent or not) and evaluation go, and so do
+    other visitors' evaluation answers about them.
     """
+    # Imported here: the follow-up package uses the privacy package's retention rules.
+    from ..followup.evaluation import delete_answers
+    from ..followup.outbox import delete_mails
+
+    delete_mails(checkout.id)
+    delete_answers(checkout.id)
     db.session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.checkout_id == checkout.id)
@@ -40,16 +47,24 @@ def erase_checkout(checkout: Checkout) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
-    """What a purge changed: checkouts made anonymous, replay records removed and
-    agreement texts emptied."""
+    """What a purge changed: checkouts made anonymous, replay records removed, agreement
+    texts emptied, mails cancelled and evaluation texts emptied."""
 
     checkouts: int
     idempotency_records: int
     agreement_texts: int = 0
+    mails_cancelled: int = 0
+    evaluation_texts: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.checkouts or self.idempotency_records or self.agreement_texts)
+        return bool(
+            self.checkouts
+            or self.idempotency_records
+            or self.agreement_texts
+            or self.mails_cancelled
+            or self.evaluation_texts
+        )
 
 
 def _holds_personal_data() -> Any:
@@ -90,9 +105,17 @@ def purge_personal_data(event: Event) -> PurgeResult:
     intents, times), so counts, statistics and exports add up as before; a purged visitor
     no longer consents, so they are nobody's partner any more. Replay records go, and the
     texts of agreements (visitors may name people in them). Receipts of the event no longer
-    open. Idempotent: a second purge changes nothing.
+    open. Mails not sent yet are cancelled and the evaluations' free texts emptied; the
+    other evaluation answers stay, about visitors without a name, like the agreements.
+    Idempotent: a second purge changes nothing.
     """
+    from ..followup.evaluation import empty_missed_texts
+    from ..followup.outbox import purge_mails
+
     changes = (versions.event_data(event.id),)
+    of_event = select(Checkout.id).where(Checkout.event_id == event.id)
+    cancelled = purge_mails(of_event)
+    texts = empty_missed_texts(of_event)
     anonymised = _rowcount(
         update(Checkout)
         .where(Checkout.event_id == event.id, _holds_personal_data())
@@ -110,7 +133,13 @@ def purge_personal_data(event: Event) -> PurgeResult:
         .values(text="")
         .execution_options(synchronize_session=False, bumps=changes)
     )
-    result = PurgeResult(checkouts=anonymised, idempotency_records=removed, agreement_texts=emptied)
+    result = PurgeResult(
+        checkouts=anonymised,
+        idempotency_records=removed,
+        agreement_texts=emptied,
+        mails_cancelled=cancelled,
+        evaluation_texts=texts,
+    )
     if result.changed or event.personal_data_purged_at is None:
         event.personal_data_purged_at = utcnow()
     db.session.flush()

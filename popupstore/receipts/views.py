@@ -23,6 +23,7 @@ from ..i18n import select_locale
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
+from ..privacy.services import today
 from ..security import count_failed_lookup, public
 from ..web import base_url, polled_fragment
 from .services import ReceiptState, checkout_view, find_checkout_by_token, receipt_state
@@ -31,8 +32,10 @@ bp = Blueprint("receipts", __name__)
 
 
 @bp.before_request
-def _kiosk_gate() -> None:
-    """On the booth tablet a token route opens only the receipt of the visitor at hand."""
+def kiosk_gate() -> None:
+    """On the booth tablet a token route opens only the receipt of the visitor at hand.
+
+    Other blueprints with /r/<token>/… routes register this same gate."""
     token = (request.view_args or {}).get("token")
     if token is not None and kiosk_mode() and remembered_receipt(session).get("token") != token:
         abort(404)
@@ -99,7 +102,10 @@ def page(token: str) -> str:
         return _render_receipt("receipts/receipt_page.html", checkout, token)
 
     # 240 phones may open their receipt at once: render each once per change of the event.
-    return kept_page(("receipt", state.checkout_id, *page_variant()), state.versions, render)
+    # The day is part of the key: from the day after the event the page offers the
+    # evaluation (templates/followup/_receipt_link.html).
+    key = ("receipt", state.checkout_id, today().isoformat(), *page_variant())
+    return kept_page(key, state.versions, render)
 
 
 @bp.get("/r/<token>/partners")
