@@ -35,6 +35,7 @@ import hmac
 import queue
 import secrets
 import threading
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
@@ -54,6 +55,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..i18n import select_locale
 from ..privacy.services import today
+from ..redaction import redact
 from .compose import (
     build_message,
     follow_up_content,
@@ -418,9 +420,12 @@ class ImmediateSender:
                 with self.app.app_context():
                     try:
                         send_due_mail(only=ids)
-                    except Exception:
+                    except Exception as error:
                         db.session.rollback()
-                        self.app.logger.exception("Trying new mails right after checkout failed")
+                        self.app.logger.error(
+                            "Trying new mails right after checkout failed: %s",
+                            describe_fault(error),
+                        )
                     finally:
                         db.session.remove()
             finally:
@@ -432,6 +437,13 @@ class ImmediateSender:
         """Wait until every submitted mail was tried; False when `timeout` ran out first."""
         with self.lock:
             return self.idle.wait_for(lambda: self.unfinished == 0, timeout=timeout)
+
+
+def describe_fault(error: BaseException) -> str:
+    """An unexpected error for the log: its type, its message without addresses or tokens,
+    and where it happened (the code lines only, never the values at hand)."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    return f"{type(error).__name__}: {redact(str(error))}\n{where}"
 
 
 def immediate_sender(app: Flask | None = None) -> ImmediateSender:

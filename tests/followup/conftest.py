@@ -22,7 +22,10 @@ from popupstore.extensions import db
 from popupstore.followup.outbox import immediate_sender
 from popupstore.privacy.services import today
 
+# The booth tablet in kiosk mode, and staff sessions as cookies.
+from ..kiosk.conftest import kiosk_pin, turn_kiosk_on  # noqa: F401
 from ..mailserver import ReceivedMail, SmtpServer
+from ..security.conftest import client_as, staff_cookie  # noqa: F401
 
 # Links in mails are built on this address; the test client opens them as they are.
 BASE = "http://localhost"
