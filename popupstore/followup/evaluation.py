@@ -132,8 +132,6 @@ def _evaluation_of(checkout_id: int) -> Evaluation | None:
 
 
 def _checkout_ids(event_id: int, numbers: list[int]) -> dict[int, int]:
-    if not numbers:
-        return {}
     return dict(
         db.session.execute(
             select(Checkout.number, Checkout.id).where(

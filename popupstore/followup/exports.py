@@ -21,7 +21,7 @@ from ..extensions import db
 from ..organiser.exports import Exporter
 from .evaluation import missed_texts
 from .models import RATINGS, Evaluation, EvaluationContact, EvaluationProduct
-from .outcome import outcome_report
+from .outcome import outcomes
 
 
 class OutcomeExporter(Exporter):
@@ -42,7 +42,7 @@ class OutcomeExporter(Exporter):
     )
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        for event, outcome in outcome_report(self.events).per_event:
+        for event, outcome in outcomes(self.events):
             average = outcome.average_rating
             yield (
                 event.slug,

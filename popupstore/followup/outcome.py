@@ -98,10 +98,25 @@ def _visible(alias: Any = Checkout) -> Any:
 
 
 def outcome_report(events: Sequence[Event]) -> OutcomeReport:
-    """The outcome of these events, each and together."""
+    """The outcome of these events, each and together, with the "missed" texts."""
+    per_event = outcomes(events)
+    total = Outcome()
+    for _event, own in per_event:
+        total.add(own)
+    names = dict(db.session.execute(select(Product.slug, Product.name)).all())
+    return OutcomeReport(
+        per_event=per_event,
+        total=total,
+        missed=missed_texts(events=[event for event, _ in per_event]),
+        products=names,
+    )
+
+
+def outcomes(events: Sequence[Event]) -> list[tuple[Event, Outcome]]:
+    """Each event's outcome, oldest event first (the numbers only)."""
     ordered = sorted(events, key=lambda e: (e.date, e.name))
     ids = [e.id for e in ordered]
-    outcomes: dict[int, Outcome] = defaultdict(Outcome)
+    found: dict[int, Outcome] = defaultdict(Outcome)
     in_events = and_(Checkout.event_id.in_(ids), _visible())
 
     for event_id, checkouts, shown in db.session.execute(
@@ -113,8 +128,8 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .where(in_events)
         .group_by(Checkout.event_id)
     ):
-        outcomes[event_id].checkouts = int(checkouts)
-        outcomes[event_id].partners_shown = int(shown)
+        found[event_id].checkouts = int(checkouts)
+        found[event_id].partners_shown = int(shown)
 
     for event_id, rating, count in db.session.execute(
         select(Checkout.event_id, Evaluation.rating, func.count(Evaluation.id))
@@ -122,9 +137,9 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .where(in_events)
         .group_by(Checkout.event_id, Evaluation.rating)
     ):
-        outcomes[event_id].evaluations += int(count)
+        found[event_id].evaluations += int(count)
         if rating is not None:
-            outcomes[event_id].ratings[int(rating)] += int(count)
+            found[event_id].ratings[int(rating)] += int(count)
 
     partner = aliased(Checkout)
     for event_id, answer, answers, people in db.session.execute(
@@ -139,9 +154,9 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .where(in_events, _visible(partner))
         .group_by(Checkout.event_id, EvaluationContact.answer)
     ):
-        outcomes[event_id].contact_answers[answer] += int(answers)
+        found[event_id].contact_answers[answer] += int(answers)
         if answer == "yes":
-            outcomes[event_id].contacts_made = int(people)
+            found[event_id].contacts_made = int(people)
 
     author, other = aliased(Checkout), aliased(Checkout)
     shown_agreements = (
@@ -165,7 +180,7 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .join(parties, parties.c.checkout_id == Checkout.id)
         .group_by(Checkout.event_id)
     ):
-        outcomes[event_id].agreements_recorded = int(people)
+        found[event_id].agreements_recorded = int(people)
 
     for event_id, slug, status, answers in db.session.execute(
         select(Checkout.event_id, Product.slug, ProductAnswer.status, func.count(ProductAnswer.id))
@@ -174,7 +189,7 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .where(in_events)
         .group_by(Checkout.event_id, Product.slug, ProductAnswer.status)
     ):
-        outcomes[event_id].product_answers[(slug, status)] += int(answers)
+        found[event_id].product_answers[(slug, status)] += int(answers)
 
     for event_id, people in db.session.execute(
         select(Checkout.event_id, func.count(func.distinct(ProductAnswer.checkout_id)))
@@ -182,18 +197,9 @@ def outcome_report(events: Sequence[Event]) -> OutcomeReport:
         .where(in_events, ProductAnswer.status == "started")
         .group_by(Checkout.event_id)
     ):
-        outcomes[event_id].products_started = int(people)
+        found[event_id].products_started = int(people)
 
-    total = Outcome()
-    per_event = []
-    for event in ordered:
-        own = outcomes.get(event.id, Outcome())
-        total.add(own)
-        per_event.append((event, own))
-    names = dict(db.session.execute(select(Product.slug, Product.name)).all())
-    return OutcomeReport(
-        per_event=per_event, total=total, missed=missed_texts(events=ordered), products=names
-    )
+    return [(event, found.get(event.id, Outcome())) for event in ordered]
 
 
 # --- charts ---------------------------------------------------------------------------------
