@@ -48,6 +48,7 @@ from flask import Flask, current_app, has_app_context, has_request_context, requ
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..basket.models import Checkout
 from ..db import utcnow
@@ -227,25 +228,33 @@ def _back_off(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, float(config["MAIL_RETRY_MAX_SECONDS"])))
 
 
-def _finish(mail: OutboxMail, status: str, now: dt.datetime, error: str | None = None) -> None:
+def _finish(
+    mail: OutboxMail, status: str, error: str | None = None, *, moment: dt.datetime | None = None
+) -> None:
+    """Record how a claimed mail ended, and commit."""
     mail.status = status
     mail.claimed_at = None
-    mail.last_attempt_at = now
+    mail.last_attempt_at = moment or utcnow()
     mail.last_error = error[:ERROR_LIMIT] if error else None
     if status != PENDING:
         mail.token_sealed = None
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        # The visitor erased their data meanwhile: the mail went with the checkout.
+        db.session.rollback()
 
 
-def _refused(mail: OutboxMail, refusal: MailRefused, now: dt.datetime) -> bool:
+def _refused(mail: OutboxMail, refusal: MailRefused) -> bool:
     """Record a refusal; True when the mail is given up (5xx, or too many tries)."""
+    moment = utcnow()
     mail.attempts += 1
     limit = int(current_app.config["MAIL_MAX_ATTEMPTS"])
     if refusal.permanent or mail.attempts >= limit:
-        _finish(mail, FAILED, now, refusal.describe())
+        _finish(mail, FAILED, refusal.describe(), moment=moment)
         return True
-    mail.not_before = now + _back_off(mail.attempts)
-    _finish(mail, PENDING, now, refusal.describe())
+    mail.not_before = moment + _back_off(mail.attempts)
+    _finish(mail, PENDING, refusal.describe(), moment=moment)
     return False
 
 
@@ -348,7 +357,7 @@ def send_due_mail(*, limit: int | None = None, only: Sequence[int] | None = None
             try:
                 prepared = _prepare(mail)
             except Unsendable as problem:
-                _finish(mail, FAILED, now, str(problem))
+                _finish(mail, FAILED, str(problem))
                 report.failed.append(FailedMail(*label, str(problem)))
                 continue
             except Exception:
@@ -356,26 +365,26 @@ def send_due_mail(*, limit: int | None = None, only: Sequence[int] | None = None
                 _release(mail_id)
                 raise
             if prepared is None:
-                _finish(mail, CANCELLED, now)
+                _finish(mail, CANCELLED)
                 report.cancelled += 1
                 continue
             try:
                 connection.send(prepared.message, sender, prepared.recipient)
             except MailRefused as refusal:
-                if _refused(mail, refusal, now):
+                if _refused(mail, refusal):
                     report.failed.append(FailedMail(*label, refusal.describe()))
                 else:
                     report.retry_later += 1
             except ServerUnreachable as away:
                 # Not this mail's fault: back to pending as it was, and stop.
-                _finish(mail, PENDING, now, away.describe())
+                _finish(mail, PENDING, away.describe())
                 report.unreachable = away.describe()
                 report.waiting = len(due) - position
                 break
             else:
                 mail.sent_at = utcnow()
                 mail.not_before = None
-                _finish(mail, SENT, now)
+                _finish(mail, SENT, moment=mail.sent_at)
                 report.sent += 1
     return report
 

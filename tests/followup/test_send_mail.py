@@ -362,3 +362,36 @@ def test_the_organisers_button_sends_what_is_due(
         "Je kassabon van Netwerkdag Utrecht",
         FOLLOW_UP_SUBJECT,
     }
+
+
+def test_an_erasure_while_its_mail_is_under_way_leaves_nothing_and_the_run_goes_on(
+    app, client, mail_checkout, past_event, smtp_server
+):
+    tokens = [mail_checkout(f"wis{i}@breda.nl", name=f"Wis{i}")["token"] for i in range(3)]
+    settle(app)
+    smtp_server.wait_for(3)
+    smtp_server.stop()
+    smtp_server.start("--delay", "1.5")
+    reports = []
+
+    def run() -> None:
+        with app.app_context():
+            reports.append(send_due_mail())
+            db.session.remove()
+
+    sender = threading.Thread(target=run)
+    sender.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and SENDING not in statuses(FOLLOW_UP):
+        time.sleep(0.05)
+    assert statuses(FOLLOW_UP)[0] == SENDING
+    assert client.delete(f"/api/v1/receipts/{tokens[0]}").status_code == 204
+    sender.join(timeout=60)
+    [report] = reports
+    assert report.sent == 3 and report.failed == []
+    assert statuses(FOLLOW_UP) == [SENT, SENT]
+    assert sorted(m.to for m in smtp_server.messages()[3:]) == [
+        "wis0@breda.nl",
+        "wis1@breda.nl",
+        "wis2@breda.nl",
+    ]
