@@ -2,8 +2,9 @@
 
 `place_checkout` takes the event's next receipt number (the event row is the lock that
 keeps numbers unique and gap-free), stores the visitor and every basket line, and, when
-an Idempotency-Key came with it, a replay record (`popupstore.basket.replays`). The caller
-commits once and turns the result into an answer (JSON, or a redirect to the receipt).
+an Idempotency-Key came with it, a replay record (`popupstore.basket.replays`), and when the
+visitor asked for mail, its two mails in the outbox (`popupstore.followup.outbox`). The
+caller commits once and turns the result into an answer (JSON, or a redirect to the receipt).
 """
 
 from __future__ import annotations
