@@ -4,8 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# pytest-xdist workers: one per core of the 2-core machines this project runs on.
+TEST_WORKERS ?= 2
+# The Nu Html Checker for the browser tests, pinned in tests/browser/vnu/package-lock.json.
+VNU_DIR := tests/browser/vnu
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test bench lint install install-test translations messages clean
+# Simulated visitors in the demo event (demo events only), so the store looks busy.
+DEMO_VISITORS ?= 60
+
+.PHONY: run test check bench lint install install-test translations messages clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +28,16 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# --ignore-scripts: the package's own install script would fetch a Java; Debian's is used.
+$(VNU_JAR): $(VNU_DIR)/package.json $(VNU_DIR)/package-lock.json
+	npm ci --prefix $(VNU_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations
+install-test: $(VENV)/.installed-test translations $(VNU_JAR)
 
 # Compiled catalogs are committed; this refreshes them after editing a .po file.
 translations: $(VENV)/.installed
@@ -46,19 +62,32 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel compile -d popupstore/translations --statistics
 
 run: install
-	$(BIN)/popupstore bootstrap-demo --base-url http://$(HOST):$(PORT)
+	$(BIN)/popupstore bootstrap-demo --visitors $(DEMO_VISITORS) --base-url http://$(HOST):$(PORT)
 	$(BIN)/popupstore run --host $(HOST) --port $(PORT)
 
+# Everything: SQLite and PostgreSQL, browsers, the full hypothesis counts. The browser tests
+# share one worker (--dist loadgroup) while the other worker runs the rest.
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-bench: install-test
+# The fast lane while developing: the linters, then the suite on SQLite without browsers,
+# with a quarter of the hypothesis examples (tests/hypothesis_profiles.py). It needs neither
+# PostgreSQL nor Chromium nor the HTML checker.
+check: lint translations
+	POPUPSTORE_TEST_DATABASES=sqlite POPUPSTORE_HYPOTHESIS_PROFILE=check \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
+
+# The README's pictures, taken from the demo store `make run` makes (see docs/take_screenshots.py).
+screenshots: install-test
+	$(BIN)/python docs/take_screenshots.py
+
+bench: $(VENV)/.installed-bench translations
 	$(BIN)/python -m bench
 
-lint: install-test
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check popupstore tests bench
 	$(BIN)/ruff format --check popupstore tests bench
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache $(VNU_DIR)/node_modules

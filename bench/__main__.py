@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[], bool]] = {
     "pages": lambda: importlib.import_module("bench.pages").benchmark(),
     "checkout_load": lambda: importlib.import_module("bench.checkout_load").benchmark(),
     "qr": lambda: importlib.import_module("bench.qr").benchmark(),
+    "scenario": lambda: importlib.import_module("bench.scenario").benchmark(),
 }
 
 

@@ -75,10 +75,12 @@ class Store:
 
 
 @contextmanager
-def temporary_store() -> Iterator[Store]:
+def temporary_store(database_url: str | None = None) -> Iterator[Store]:
+    """A store with the seed catalog and the active event EVENT, in a temporary SQLite file
+    or in the (empty) database at `database_url`."""
     with tempfile.TemporaryDirectory(prefix="popupstore-bench-") as folder:
         path = Path(folder)
-        store = Store(folder=path, url=f"sqlite:///{path / 'bench.db'}")
+        store = Store(folder=path, url=database_url or f"sqlite:///{path / 'bench.db'}")
         app = store.app()
         with app.app_context():
             from popupstore.catalog.services import load_products
@@ -107,8 +109,10 @@ def checkout_body(rng: random.Random, slugs: Sequence[str], index: int) -> dict[
     }
 
 
-def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
-    """Check out `count` synthetic visitors through the service; returns their tokens."""
+def add_checkouts(store: Store, count: int, seed: int = 7, event_slug: str = EVENT) -> list[str]:
+    """Check out `count` synthetic visitors through the service; returns their tokens.
+
+    The event need not be active: these are the checkouts of a day that is over."""
     from popupstore.basket.checkout import place_checkout
     from popupstore.basket.payload import parse_checkout_payload
     from popupstore.catalog.services import active_products
@@ -121,7 +125,7 @@ def add_checkouts(store: Store, count: int, seed: int = 7) -> list[str]:
     with app.app_context():
         slugs = [p.slug for p in active_products()]
         for i in range(count):
-            event = get_event(EVENT)
+            event = get_event(event_slug)
             placed = place_checkout(event, parse_checkout_payload(checkout_body(rng, slugs, i)))
             db.session.commit()
             tokens.append(placed.token)
@@ -174,31 +178,59 @@ def staff_headers(root: str) -> list[str]:
     return [staff_session(root), f"User-Agent: {STAFF_BROWSER}", "X-Requested-With: fetch"]
 
 
+POPUPSTORE = Path(sys.executable).parent / "popupstore"
+
+
 @contextmanager
-def bench_server(store: Store, workers: int = 2) -> Iterator[str]:
-    """`popupstore serve`'s gunicorn, plus the reference route, on a free port."""
+def _process(command: list[str], env: dict[str, str], log: Path, probe: str) -> Iterator[str]:
+    """Run `command` in its own process group until the block ends; yields its root URL
+    once `probe` (a path) answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.served", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=store.env,
-        start_new_session=True,
-    )
     root = f"http://127.0.0.1:{port}"
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(root + "/__reference/", timeout=2):
+                with urllib.request.urlopen(root + probe, timeout=5):
                     break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("benchmark server did not start") from None
+                    raise RuntimeError(f"{command[0]} did not start; see {log}") from None
                 time.sleep(0.2)
         yield root
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def bench_server(store: Store, *options: str) -> Iterator[str]:
+    """`popupstore serve` exactly as an operator starts it (its defaults: 2 sync workers,
+    the access log on standard output, here into a file), on a free port."""
+    with _process(
+        [str(POPUPSTORE), "serve", *options],
+        store.env,
+        store.folder / f"serve{''.join(options)}.log",
+        "/api/v1/events/active",
+    ) as root:
+        yield root
+
+
+@contextmanager
+def reference_server(folder: Path, workers: int = 2) -> Iterator[str]:
+    """The hello-world Flask app in a gunicorn of its own (`bench/served.py`)."""
+    command = [sys.executable, "-m", "bench.served", "--workers", str(workers)]
+    with _process(command, dict(os.environ), folder / "reference.log", "/") as root:
+        yield root
 
 
 def wrk(

@@ -1,7 +1,9 @@
-"""Pages under load: `popupstore serve` (2 workers, SQLite) against a minimal Flask route.
+"""Pages under load: `popupstore serve` as shipped (its defaults: 2 sync workers, the
+access log on) on SQLite, against a hello-world Flask app in a gunicorn of its own.
 
 Every figure is requests per second measured with wrk at 32 connections, repeated, and
-reported as a ratio to the reference route served by the same gunicorn in the same run.
+reported as a ratio to the reference measured in the same run. Two more rows show the
+same server started with `--no-access-log` (behind a proxy that logs), without targets.
 """
 
 from __future__ import annotations
@@ -16,24 +18,23 @@ from .common import (
     add_facilitator,
     bench_server,
     print_table,
+    reference_server,
     staff_headers,
     summary,
     temporary_store,
     write_results,
     wrk,
 )
-from .served import FLOOR_PATH
 
 VISITORS = 240
 
 
 def _targets(
-    root: str, token: str, etag: str, staff: list[str], live_etag: str
+    reference: str, root: str, quiet: str, token: str, etag: str, staff: list[str], live_etag: str
 ) -> dict[str, dict[str, Any]]:
     return {
-        "reference": {"url": f"{root}/__reference/", "target": None},
-        "the same route inside the store": {"url": f"{root}{FLOOR_PATH}", "target": None},
-        "start page": {"url": f"{root}/", "target": 0.5},
+        "reference": {"url": f"{reference}/", "target": None},
+        "start page": {"url": f"{root}/", "target": 0.7},
         "product page": {"url": f"{root}/product/vroegsignalering", "target": None},
         "receipt page": {"url": f"{root}/r/{token}", "target": 0.5},
         "receipt poll (304)": {
@@ -46,6 +47,8 @@ def _targets(
             "headers": [*staff, f"If-None-Match: {live_etag}"],
             "target": 0.7,
         },
+        "start page, --no-access-log": {"url": f"{quiet}/", "target": None},
+        "receipt page, --no-access-log": {"url": f"{quiet}/r/{token}", "target": None},
     }
 
 
@@ -64,11 +67,17 @@ def run(seconds: int = 5, repeats: int = 3) -> dict[str, Any]:
     with temporary_store() as store:
         tokens = add_checkouts(store, VISITORS)
         add_facilitator(store)
-        with bench_server(store) as root:
+        with (
+            reference_server(store.folder) as reference,
+            bench_server(store) as root,
+            bench_server(store, "--no-access-log") as quiet,
+        ):
             staff = staff_headers(root)
             live = f"{root}/facilitator/evenement/{EVENT}/live"
             targets = _targets(
+                reference,
                 root,
+                quiet,
                 tokens[0],
                 _etag(f"{root}/r/{tokens[0]}/partners"),
                 staff,
@@ -122,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for name, page in results["pages"].items()
     ]
     print_table(
-        "Pages under load (2 workers, 32 connections)",
+        "Pages under load: popupstore serve as shipped (2 workers, access log on), 32 connections",
         ("page", "req/s median (min–max)", "ratio", "target", "errors", ""),
         rows,
     )

@@ -1,7 +1,8 @@
-"""The store and a reference route, served by one gunicorn with the same workers.
+"""The reference: the smallest Flask page there is, in a gunicorn of its own.
 
-The reference is the smallest Flask page there is: a route returning a short fixed string.
-Its requests per second are the ceiling for any Flask page on this machine, so every page
+A route returning a short fixed string, served by gunicorn with the same number of sync
+workers as `popupstore serve` and gunicorn's defaults otherwise (no access log). Its
+requests per second are the ceiling for any Flask page on this machine, so every page
 figure is reported as a ratio against it, measured in the same run.
 """
 
@@ -11,11 +12,7 @@ import argparse
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-from popupstore.server import PopupstoreServer
-
-REFERENCE_PREFIX = "/__reference"
+from gunicorn.app.base import BaseApplication
 
 
 def reference_app() -> Flask:
@@ -28,24 +25,18 @@ def reference_app() -> Flask:
     return app
 
 
-FLOOR_PATH = "/__floor"
+class ReferenceServer(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
 
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
-class BenchServer(PopupstoreServer):
-    def load(self) -> Any:
-        from popupstore import create_app
-        from popupstore.security import public
-
-        app = create_app()
-
-        # The same "ok", but inside the store: every hook, session and header the store
-        # adds to a request, and nothing else. The floor under any page of the store.
-        @public
-        def floor() -> str:
-            return "ok"
-
-        app.add_url_rule(FLOOR_PATH, "bench_floor", floor)
-        return DispatcherMiddleware(app, {REFERENCE_PREFIX: reference_app()})
+    def load(self) -> Flask:
+        return reference_app()
 
 
 def main() -> None:
@@ -53,14 +44,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    BenchServer(
+    ReferenceServer(
         {
             "bind": f"127.0.0.1:{args.port}",
             "workers": args.workers,
             "worker_class": "sync",
-            "accesslog": None,
-            "errorlog": "-",
             "loglevel": "warning",
+            "control_socket_disable": True,
         }
     ).run()
 

@@ -6,18 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def _resource_dir(name: str) -> Path:
-    """A top-level project folder, or its copy inside an installed wheel."""
-    packaged = PACKAGE_DIR / name
-    return packaged if packaged.exists() else PACKAGE_DIR.parent / name
+from .resources import PACKAGE_DIR, resource_path
 
 
 def create_app(
@@ -28,8 +21,12 @@ def create_app(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
-        template_folder=str(_resource_dir("templates")),
+        template_folder=str(resource_path("templates")),
     )
+    from .web import screen_text
+
+    # Before anything builds the Jinja environment: every printed value passes screen_text.
+    app.jinja_options = {**app.jinja_options, "finalize": screen_text}
     from .config import load_config
 
     load_config(app, config)
@@ -45,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     from .i18n import init_i18n, select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
+    migrate.init_app(app, db, directory=str(resource_path("migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(
@@ -86,7 +83,9 @@ def register_blueprints(app: Flask) -> None:
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
     from .privacy.views import bp as privacy_bp
+    from .proposals.views import bp as proposals_bp
     from .receipts.views import bp as receipts_bp
+    from .series.views import bp as series_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(basket_bp)
@@ -102,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
     app.register_blueprint(privacy_bp)
+    # Visitor, organiser and facilitator pages of one domain: paths spelled out too.
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(series_bp)
 
 
 def register_web(app: Flask) -> None:

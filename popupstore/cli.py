@@ -1,4 +1,4 @@
-"""The `popupstore` command group (contract §2).
+"""The `popupstore` command group (README "Command line"; docs/architecture.md).
 
 Every command exits 0 on success and 2 on bad input with a one-line message, and
 writes nothing when it fails: the services flush, the command commits once.
@@ -18,23 +18,17 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask_babel import gettext as _
 
 from .auth.roles import ROLES
 from .auth.services import DEFAULT_TOKEN_DAYS
 from .config import ConfigError
-from .errors import DomainError
+from .errors import CommandError, DomainError
 from .extensions import db
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,100}$")
-
-
-class CommandError(click.ClickException):
-    """Bad input: exit 2 with one line on stderr."""
-
-    exit_code = 2
 
 
 @contextmanager
@@ -102,18 +96,40 @@ def load_products_command(path: Path) -> None:
 @click.option("--city", required=True, help="City where it takes place.")
 @click.option("--date", "when", required=True, help="Date as YYYY-MM-DD.")
 @click.option("--activate", is_flag=True, help="Make it the event the kiosk sells for.")
+@click.option("--series", "series_slug", default=None, help="Put it in this series of events.")
 @with_appcontext
-def create_event_command(slug: str, name: str, city: str, when: str, activate: bool) -> None:
+def create_event_command(
+    slug: str, name: str, city: str, when: str, activate: bool, series_slug: str | None
+) -> None:
     """Create an event."""
     from .events.services import create_event
+    from .series.services import add_event_to_series, get_series
 
     day = _parse_date(when)
     with _transaction():
+        series = get_series(series_slug) if series_slug is not None else None
         event = create_event(slug, name=name, city=city, date=day, activate=activate)
+        if series is not None:
+            add_event_to_series(series, event)
     if activate:
         click.echo(_("Evenement %(slug)s aangemaakt en actief gemaakt.", slug=event.slug))
     else:
         click.echo(_("Evenement %(slug)s aangemaakt.", slug=event.slug))
+    if series is not None:
+        click.echo(_("Het hoort bij de reeks %(series)s.", series=series.slug))
+
+
+@click.command("create-series")
+@click.argument("slug")
+@click.option("--name", required=True, help="Name of the series.")
+@with_appcontext
+def create_series_command(slug: str, name: str) -> None:
+    """Create a series of events (e.g. the network days of one year)."""
+    from .series.services import create_series
+
+    with _transaction():
+        series = create_series(slug, name=name)
+    click.echo(_("Reeks %(slug)s aangemaakt.", slug=series.slug))
 
 
 @click.command("activate-event")
@@ -311,25 +327,71 @@ def send_mail_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve_command(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on standard output (never a receipt token); "
+    "switch it off behind a reverse proxy that logs already.",
+)
+def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Run the production server (gunicorn); needs POPUPSTORE_SECRET_KEY."""
     if not os.environ.get("POPUPSTORE_SECRET_KEY"):
         raise CommandError("POPUPSTORE_SECRET_KEY moet gezet zijn voor de productieserver")
     from .server import run_production_server
 
-    run_production_server(host=host, port=port, workers=workers)
+    # The app factory the `popupstore` command was started with (console.main): each
+    # worker builds its own app with it.
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:
+        raise CommandError("Start de server met het commando 'popupstore serve'.")
+    run_production_server(factory, host=host, port=port, workers=workers, access_log=access_log)
 
 
 @click.command("bootstrap-demo")
 @click.option("--products", "products_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option(
+    "--visitors",
+    type=click.IntRange(0, 2000),
+    default=0,
+    show_default=True,
+    help="Fill the demo event up to N simulated visitors (and an earlier demo day of its "
+    "series up to N/2).",
+)
 @with_appcontext
-def bootstrap_demo_command(products_path: Path | None, base_url: str) -> None:
-    """Set up a store to try out: schema, seed catalog, a demo event and organiser."""
-    from .demo import bootstrap_demo
+def bootstrap_demo_command(products_path: Path | None, base_url: str, visitors: int) -> None:
+    """Set up a store to try out: schema, seed catalog, a demo event and organiser; with
+    --visitors, simulated visitors in demo events only."""
+    from .db_setup import upgrade_schema
+    from .demo import (
+        DEMO_SERIES,
+        add_demo_activity,
+        bootstrap_demo,
+        check_demo_is_active,
+        place_demo_visitors,
+        prepare_demo_series,
+    )
 
+    if visitors:
+        with _transaction():
+            upgrade_schema()
+            check_demo_is_active()
     with _transaction():
         lines = bootstrap_demo(products_path)
+    if visitors:
+        # The checkouts are committed before the agreements: those are made with the
+        # matches a receipt shows, which only committed checkouts give.
+        with _transaction():
+            demo, earlier = prepare_demo_series()
+            added_earlier = place_demo_visitors(earlier, visitors // 2, seed=1)
+            added = place_demo_visitors(demo, visitors, seed=2)
+        with _transaction():
+            lines += add_demo_activity(demo)
+        lines.append(
+            f"Demo visitors: {added} added to {demo.slug}, {added_earlier} to "
+            f"{earlier.slug} (series {DEMO_SERIES})."
+        )
     root = base_url.rstrip("/")
     lines += [
         f"Kiosk:       {root}/",
@@ -344,6 +406,7 @@ COMMANDS: tuple[click.Command, ...] = (
     init_db_command,
     load_products_command,
     create_event_command,
+    create_series_command,
     activate_event_command,
     create_user_command,
     set_password_command,
@@ -360,12 +423,6 @@ COMMANDS: tuple[click.Command, ...] = (
 def register_commands(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from . import create_app
-
-    return create_app()
 
 
 class PopupstoreGroup(FlaskGroup):
@@ -387,10 +444,3 @@ class PopupstoreGroup(FlaskGroup):
         except ConfigError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(2)
-
-
-def main() -> None:
-    group = PopupstoreGroup(create_app=_create_app, help="Popupstore: the pop-up store CLI.")
-    result = group.main()
-    code = result if isinstance(result, int) else 0
-    sys.exit(code)

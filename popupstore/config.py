@@ -64,6 +64,9 @@ class Defaults:
     FRESHNESS_SECONDS = 1.0
     # Staff are logged out after this much inactivity: the booth tablet is shared.
     STAFF_IDLE_MINUTES = DEFAULT_STAFF_IDLE_MINUTES
+    # How staff passwords and the kiosk PIN are hashed (werkzeug's method string): scrypt with
+    # werkzeug's own cost. The test suite lowers the cost for speed; production never should.
+    PASSWORD_HASH_METHOD = "scrypt"
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     # 0 (the default) trusts none of those headers; anyone could forge them.
     TRUSTED_PROXIES = 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import click
+
 
 class DomainError(Exception):
     """A rule of the store was not met. `message` is for people, `fields` maps paths to reasons."""
@@ -30,3 +32,9 @@ class NotFoundError(DomainError):
 class ConflictError(DomainError):
     status = 409
     code = "conflict"
+
+
+class CommandError(click.ClickException):
+    """Bad input on the command line: exit 2 with one line on stderr."""
+
+    exit_code = 2

@@ -35,7 +35,8 @@ from flask_wtf.csrf import generate_csrf
 EXTENSION = "popupstore_pages"
 DEFAULT_SIZE = 512
 MAX_AGE = 600.0
-CSRF_PLACEHOLDER = "\x1fcsrf-token\x1f"
+# Printable, so the filter every printed value passes (web.screen_text) leaves it alone.
+CSRF_PLACEHOLDER = "\u27e6csrf-token\u27e7"
 RENDERING_FLAG = "popupstore_keeping_page"
 
 

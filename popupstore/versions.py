@@ -14,7 +14,13 @@ The names (docs/architecture.md has the full table of who reads which):
 ``checkouts:<id>``  a checkout was added to event <id> (receipt numbers moved on)
 ``event:<id>``      anything else of event <id> changed: a checkout erased, purged,
                     hidden or shown again; an agreement; a table or pair plan
+``series:<id>``     series <id> was created or renamed, or an event joined or left it
+``proposals:<id>``  a product proposal made at event <id> was added, edited or decided
 ==================  ===========================================================
+
+A page about an event of a series also depends on the series and on the names of every
+event in it (`popupstore.series.services.series_dependencies`): a checkout at a later
+day of the series reaches an earlier day's receipts at once.
 
 Additions and changes are kept apart so that a worker's match index can take new
 checkouts in incrementally and rebuild only when something it holds changed.
@@ -72,6 +78,16 @@ def event_names(event_id: int) -> tuple[str, str]:
     return (event_checkouts(event_id), event_data(event_id))
 
 
+def series_data(series_id: int) -> str:
+    """Bumped when a series is created or renamed, or an event joins or leaves it."""
+    return f"series:{series_id}"
+
+
+def event_proposals(event_id: int) -> str:
+    """Bumped when a product proposal made at the event is added, edited or decided."""
+    return f"proposals:{event_id}"
+
+
 class VersionCounter(db.Model):  # type: ignore[name-defined]
     """One named version; the row is created at its first bump (a missing row reads 0)."""
 
@@ -95,6 +111,14 @@ def _names_for(instance: Any, change: str) -> Iterable[str]:
         return (event_data(instance.event_id),)
     if kind in ("agreement", "conversation_plan"):
         return (event_data(instance.event_id),)
+    # Joining or leaving a series changes which events belong together; `events` moves on
+    # too, so every worker's remembered series of an event is read again.
+    if kind == "event_series":
+        return (EVENTS, series_data(instance.id))
+    if kind == "series_event":
+        return (EVENTS, series_data(instance.series_id))
+    if kind == "proposal":
+        return (event_proposals(instance.event_id),)
     if kind == "basket_line":
         # Lines are written with their checkout, whose own change bumps already; a line
         # changed on its own (never done today) changes the event's data.
@@ -115,6 +139,9 @@ WATCHED = frozenset(
         "basket_line",
         "agreement",
         "conversation_plan",
+        "event_series",
+        "series_event",
+        "proposal",
     }
 )
 

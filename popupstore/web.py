@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import (
@@ -16,17 +17,20 @@ from flask import (
     session,
     url_for,
 )
+from flask.sansio.app import App
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import DomainError
-from .extensions import db, login_manager
+from .extensions import db
 from .redaction import redact
+from .validation import safe_text
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -48,6 +52,20 @@ STAFF_SEEN_GRANULARITY = 30
 # Pages that refresh themselves send "X-Requested-With: fetch"; such requests are not
 # activity.
 BACKGROUND_HEADER = ("X-Requested-With", "fetch")
+
+
+def screen_text(value: Any) -> Any:
+    """Jinja's `finalize`: every value a template prints, made safe to show.
+
+    New input cannot hold controls or bidirectional controls (`validation.FreeText`), but
+    rows stored before that rule may: printed as they are, they could reorder the text
+    around them on another visitor's screen or the wall. Markup (a translated sentence
+    with a name in it) is cleaned too: the characters replaced are never HTML syntax."""
+    if isinstance(value, Markup):
+        return value if value.isprintable() else Markup(safe_text(str(value)))
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
 
 
 def base_url() -> str:
@@ -81,15 +99,36 @@ class NotModified(Response):
     default_mimetype = None
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+JSON_ERRORS = "popupstore_json_errors"
+
+
+@dataclass(frozen=True, slots=True)
+class JsonErrors:
+    """How a JSON API under `prefix` answers errors, instead of with an HTML page."""
+
+    prefix: str
+    http_exception: Callable[[HTTPException], Response]
+    domain_error: Callable[[DomainError], Response]
+    unexpected: Callable[[], Response]
+
+
+def answer_errors_as_json(app: App, errors: JsonErrors) -> None:
+    """Let requests under `errors.prefix` get their errors from `errors` (the JSON API
+    registers itself here, so this module needs to know nothing of it)."""
+    app.extensions[JSON_ERRORS] = errors
+
+
+def _json_errors() -> JsonErrors | None:
+    errors: JsonErrors | None = current_app.extensions.get(JSON_ERRORS)
+    if errors is not None and request.path.startswith(errors.prefix):
+        return errors
+    return None
 
 
 def _handle_http_exception(error: HTTPException) -> Any:
-    if _wants_json():
-        from .api.errors import from_http_exception
-
-        return from_http_exception(error)
+    json_errors = _json_errors()
+    if json_errors is not None:
+        return json_errors.http_exception(error)
     status = error.code or 500
     if status < 400:
         return error
@@ -109,20 +148,18 @@ def _handle_http_exception(error: HTTPException) -> Any:
 def _handle_domain_error(error: DomainError) -> Any:
     """A domain error that reached a page view (an API view answers JSON itself)."""
     db.session.rollback()
-    if _wants_json():
-        from .api.errors import from_domain_error
-
-        return from_domain_error(error)
+    json_errors = _json_errors()
+    if json_errors is not None:
+        return json_errors.domain_error(error)
     return _error_page(error.status, error.message)
 
 
 def _handle_unexpected(error: Exception) -> Any:
     current_app.logger.exception("Unhandled error on %s %s", request.method, redact(request.path))
     db.session.rollback()
-    if _wants_json():
-        from .api.errors import error_response
-
-        return error_response(500, "Something went wrong on our side.")
+    json_errors = _json_errors()
+    if json_errors is not None:
+        return json_errors.unexpected()
     return _error_page(500, _error_text(500))
 
 
@@ -268,7 +305,6 @@ def _template_context() -> dict[str, Any]:
 
 
 def init_web(app: Flask) -> None:
-    from .auth.services import StaffUser, load_staff_user
     from .redaction import install_log_redaction
 
     install_log_redaction(app)
@@ -280,13 +316,6 @@ def init_web(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=trusted, x_proto=trusted
         )
-
-    @login_manager.user_loader
-    def _load_user(session_user: str) -> StaffUser | None:
-        return load_staff_user(session_user)
-
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
 
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)

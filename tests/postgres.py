@@ -63,7 +63,8 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     @classmethod
-    def start(cls) -> PostgresServer:
+    def start(cls, durable: bool = False) -> PostgresServer:
+        """`durable`: write to disk as production does (the benchmarks); the tests skip it."""
         bin_dir = _bin_dir()
         root = Path(tempfile.mkdtemp(prefix="popupstore-pg-"))
         run_as = None
@@ -85,11 +86,9 @@ class PostgresServer:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
+        options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         server._run(
             "pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +34,14 @@ def console_env(tmp_path: Path) -> dict[str, str]:
         "POPUPSTORE_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
         "POPUPSTORE_SECRET_KEY": "console-test-secret",
     }
+
+
+@pytest.fixture
+def migrated_console_env(console_env: dict[str, str], sqlite_template: Path) -> dict[str, str]:
+    """`console_env` whose database `init-db` has already built (a copy of the migrated
+    template: the same upgrade, without starting a process for it)."""
+    shutil.copyfile(sqlite_template, console_env["POPUPSTORE_DATABASE_URL"][len("sqlite:///") :])
+    return console_env
 
 
 def test_commands_end_to_end(console_env):
@@ -78,9 +87,8 @@ def test_commands_end_to_end(console_env):
         ("load-products", "/does/not/exist.yaml"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(console_env, args):
-    assert run("init-db", env=console_env).returncode == 0
-    result = run(*args, env=console_env)
+def test_bad_input_exits_2_with_one_line(migrated_console_env, args):
+    result = run(*args, env=migrated_console_env)
     assert result.returncode == 2, (result.stdout, result.stderr)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -93,8 +101,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_runs_gunicorn_with_workers(console_env):
-    assert run("init-db", env=console_env).returncode == 0
+def test_serve_runs_gunicorn_with_workers(migrated_console_env):
+    console_env = migrated_console_env
     port = _free_port()
     server = subprocess.Popen(
         [str(SCRIPT), "serve", "--port", str(port), "--workers", "2"],

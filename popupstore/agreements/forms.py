@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
@@ -7,7 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 
 from ..matching import Match
+from ..validation import CleanText
 from .models import TEXT_LIMIT
+from .services import AGREEMENT_TEXT
+
+RECEIPT_NUMBER = re.compile("[0-9]{1,9}")
 
 
 def choice_value(number: int, product: str) -> str:
@@ -17,13 +22,15 @@ def choice_value(number: int, product: str) -> str:
 class AgreementForm(FlaskForm):
     # The service checks partner and product against the visitor's current matches, with
     # messages that say what is wrong; WTForms' own choice check would only say "invalid".
+    # The text is checked here and again by the service, by the same rule.
     choice = SelectField(
-        _l("Met wie, over welk product?"),
+        _l("Met wie, over welke aanpak?"),
         description=_l("Je kunt kiezen uit je gesprekspartners en collega's op je bon."),
         validate_choice=False,
     )
     text = TextAreaField(
         _l("Wat gaan jullie doen? (één regel)"),
+        validators=[CleanText(AGREEMENT_TEXT)],
         description=_l(
             "Hoogstens %(limit)d tekens. Deze regel staat op jullie bonnen en op het scherm "
             "in de zaal: zet er geen namen of contactgegevens in.",
@@ -63,6 +70,7 @@ class AgreementForm(FlaskForm):
     def chosen(self) -> tuple[int | None, str | None]:
         """The partner's receipt number and the product slug picked; None for nonsense."""
         number, _, product = (self.choice.data or "").partition(":")
-        if not number.isdigit() or len(number) > 9 or not product:
+        # ASCII digits only: str.isdigit also accepts "²", which int() refuses.
+        if not RECEIPT_NUMBER.fullmatch(number) or not product:
             return None, None
         return int(number), product

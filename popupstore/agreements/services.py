@@ -1,13 +1,13 @@
 """Agreements between two visitors: recording one, and reading them back per visitor or event.
 
 An agreement can only be made with someone the visitor is shown as a match or colleague at
-that moment, about a product both of them chose. Who appears by name follows contract §5:
-a visitor who did not share contact details is shown by receipt number only.
+that moment, about a product both of them chose. Who appears by name follows the consent
+rule (docs/architecture.md): a visitor who did not share contact details is shown by receipt
+number only.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,12 +23,15 @@ from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
 from ..matching import Match
-from ..organisations import clean_text, display_name
+from ..organisations import display_name
 from ..receipts.services import checkout_view
+from ..validation import FreeText
 from .models import TEXT_LIMIT, Agreement
 
 # A visitor records a handful of agreements at most; more is someone filling the wall.
 MAX_AGREEMENTS_PER_VISITOR = 20
+# One line: it stands on both receipts and on the wall screen.
+AGREEMENT_TEXT = FreeText(TEXT_LIMIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,19 +92,6 @@ def agreement_partners(checkout: Checkout) -> list[Match]:
     return [*view.matches, *view.colleagues]
 
 
-def _check_text(text: str | None, fields: dict[str, str]) -> str:
-    text = clean_text(text or "")
-    if not text:
-        fields["text"] = str(_l("Schrijf in één regel wat jullie gaan doen."))
-    elif len(text) > TEXT_LIMIT:
-        fields["text"] = str(
-            _l("Hoogstens %(limit)d tekens; het zijn er nu %(n)d.", limit=TEXT_LIMIT, n=len(text))
-        )
-    elif any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
-        fields["text"] = str(_l("Gebruik alleen gewone tekst."))
-    return text
-
-
 def record_agreement(
     checkout: Checkout, partner_number: int | None, product: str | None, text: str | None
 ) -> Agreement:
@@ -112,15 +102,15 @@ def record_agreement(
     (fields `choice`, `text`) or ConflictError when the same two already agreed on it.
     """
     fields: dict[str, str] = {}
-    text = _check_text(text, fields)
+    text = AGREEMENT_TEXT.check(fields, "text", text)
     match = next((m for m in agreement_partners(checkout) if m.number == partner_number), None)
     if match is None:
         fields["choice"] = str(_l("Kies iemand uit je gesprekspartners of collega's."))
     elif product not in {shared.product for shared in match.shared}:
-        fields["choice"] = str(_l("Kies een product dat jullie allebei kozen."))
+        fields["choice"] = str(_l("Kies een aanpak die jullie allebei kozen."))
     if fields:
         raise ValidationError(str(_l("De afspraak is niet vastgelegd.")), fields)
-    assert match is not None and product is not None
+    assert match is not None and product is not None and text is not None
     partner = db.session.execute(
         select(Checkout).where(
             Checkout.event_id == checkout.event_id, Checkout.number == match.number
@@ -143,7 +133,7 @@ def record_agreement(
                     product=stored_product.name,
                 )
             ),
-            {"choice": str(_l("Kies een ander product of iemand anders."))},
+            {"choice": str(_l("Kies een andere aanpak of iemand anders."))},
         )
     authored = db.session.execute(
         select(func.count(Agreement.id)).where(Agreement.author_id == checkout.id)

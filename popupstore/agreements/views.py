@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..receipts.views import checkout_or_404
 from ..security import public
+from ..validation import show_field_errors
 from .forms import AgreementForm
 from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
 
@@ -34,8 +35,9 @@ def new(token: str) -> Any:
     form.offer(partners, product_name_map())
     status, problem = 200, None
     if request.method == "POST":
-        # The fields carry no validators (the service checks them): only CSRF can fail here.
-        if not form.validate_on_submit():
+        # The service checks every field (and names each problem); the form's own check
+        # adds nothing but the CSRF token, which alone makes a request unreadable.
+        if not form.validate_on_submit() and "csrf_token" in form.errors:
             abort(400)
         number, product = form.chosen()
         try:
@@ -43,8 +45,7 @@ def new(token: str) -> Any:
         except DomainError as error:
             db.session.rollback()
             status, problem = error.status, error.message
-            for name, message in error.fields.items():
-                getattr(form, name).errors = [message]
+            show_field_errors(form, error.fields)
         else:
             db.session.commit()
             flash(_("Jullie afspraak staat op de bon."), "success")

@@ -66,7 +66,13 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 def _schemas() -> dict[str, Any]:
     intent = {"type": "string", "enum": list(INTENTS)}
-    optional_text = {"type": ["string", "null"]}
+    free_text = (
+        "Free text: Unicode NFC; white space, tabs and line breaks collapse to one space "
+        "and are trimmed; other control characters, bidirectional controls (U+061C, "
+        "U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and values with nothing visible "
+        "are a 422 on this field. The length counts characters after this cleaning."
+    )
+    optional_text = {"type": ["string", "null"], "description": free_text}
     product_counts = {
         "type": "array",
         "items": {
@@ -152,11 +158,17 @@ def _schemas() -> dict[str, Any]:
                     "type": "object",
                     "required": ["name", "organisation"],
                     "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": NAME_LIMIT},
+                        "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": NAME_LIMIT,
+                            "description": free_text,
+                        },
                         "organisation": {
                             "type": "string",
                             "minLength": 1,
                             "maxLength": ORGANISATION_LIMIT,
+                            "description": free_text,
                         },
                         "organisation_type": {
                             "type": ["string", "null"],
@@ -181,7 +193,9 @@ def _schemas() -> dict[str, Any]:
                             "type": ["boolean", "null"],
                             "default": False,
                             "description": "Also match with consenting visitors of the other "
-                            "events of this event's series (`series_matches`).",
+                            "events of this event's series (`series_matches` of the receipt); "
+                            "together with `share_contact` it is also consent to be shown to "
+                            "them.",
                         },
                     },
                 },
@@ -225,6 +239,9 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "SeriesMatch": {
+            "description": "A visitor of another event of the receipt's series who set both "
+            "`share_contact` and `across_series`, scored with N and n_p counted over every "
+            "event of the series; ordered by score, then the event's date, then number.",
             "allOf": [
                 _ref("Match"),
                 {
@@ -232,7 +249,7 @@ def _schemas() -> dict[str, Any]:
                     "required": ["event"],
                     "properties": {"event": {"type": "string", "description": "event slug"}},
                 },
-            ]
+            ],
         },
         "CheckoutCreated": {
             "type": "object",
@@ -284,7 +301,13 @@ def _schemas() -> dict[str, Any]:
                 "matches": {"type": "array", "items": _ref("Match")},
                 "colleagues": {"type": "array", "items": _ref("Match")},
                 "collaborations": {"type": "array", "items": _ref("Collaboration")},
-                "series_matches": {"type": "array", "items": _ref("SeriesMatch")},
+                "series_matches": {
+                    "type": "array",
+                    "items": _ref("SeriesMatch"),
+                    "maxItems": 5,
+                    "description": "Empty unless the visitor set `across_series` and the event "
+                    "is in a series",
+                },
             },
         },
         "Overlap": {
@@ -322,7 +345,7 @@ def _schemas() -> dict[str, Any]:
                 "products": product_counts,
                 "organisations": {
                     "type": "integer",
-                    "description": "Distinct organisations after normalisation (contract §5)",
+                    "description": "Distinct organisations after normalisation",
                 },
                 "by_province": {
                     "type": "array",
@@ -336,6 +359,34 @@ def _schemas() -> dict[str, Any]:
                         },
                     },
                 },
+            },
+        },
+        "SeriesStats": {
+            "type": "object",
+            "required": [
+                "events",
+                "checkouts",
+                "organisations",
+                "returning_organisations",
+                "products",
+            ],
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Slugs of the series' events, by date",
+                },
+                "checkouts": {"type": "integer", "description": "Over all events of the series"},
+                "organisations": {
+                    "type": "integer",
+                    "description": "Distinct organisations after normalisation, over the series",
+                },
+                "returning_organisations": {
+                    "type": "integer",
+                    "description": "Organisations (normalised) with checkouts at two or more "
+                    "events of the series",
+                },
+                "products": product_counts,
             },
         },
         "ExportRow": {
@@ -518,6 +569,18 @@ def _organiser_paths() -> dict[str, Any]:
                 "parameters": [SLUG_PARAM],
                 "responses": {
                     "200": _json(_ref("Stats"), "The statistics"),
+                    **_errors(401, 403, 404, 429),
+                },
+            }
+        },
+        "/series/{slug}/stats": {
+            "get": {
+                "operationId": "showSeriesStats",
+                "summary": "Statistics of a series of events (organiser)",
+                "security": BEARER,
+                "parameters": [SLUG_PARAM],
+                "responses": {
+                    "200": _json(_ref("SeriesStats"), "The statistics over the series' events"),
                     **_errors(401, 403, 404, 429),
                 },
             }

@@ -1,4 +1,4 @@
-"""JSON shapes of the API (contract §4)."""
+"""JSON shapes of the API (described by the OpenAPI document, api/openapi.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from ..catalog.models import Product
 from ..events.models import Event
-from ..matching import Collaboration, Match, Overlap, TablePlan
+from ..matching import Collaboration, Match, Overlap, SeriesMatch, TablePlan
 from ..organiser.stats import Statistics
 from ..receipts.services import CheckoutView
+from ..series.services import SeriesStatistics
 
 
 def product_json(product: Product) -> dict[str, Any]:
@@ -41,6 +42,10 @@ def match_json(match: Match) -> dict[str, Any]:
             {"product": s.product, "mine": s.mine, "theirs": s.theirs} for s in match.shared
         ],
     }
+
+
+def series_match_json(found: SeriesMatch) -> dict[str, Any]:
+    return {**match_json(found.match), "event": found.event}
 
 
 def collaboration_json(collaboration: Collaboration) -> dict[str, Any]:
@@ -80,7 +85,7 @@ def receipt_json(view: CheckoutView) -> dict[str, Any]:
         "matches": [match_json(m) for m in view.matches],
         "colleagues": [match_json(m) for m in view.colleagues],
         "collaborations": [collaboration_json(c) for c in view.collaborations],
-        "series_matches": [],
+        "series_matches": [series_match_json(m) for m in view.series_matches],
     }
 
 
@@ -112,4 +117,16 @@ def stats_json(stats: Statistics) -> dict[str, Any]:
         ],
         "organisations": stats.organisations,
         "by_province": [{"province": c.label, "checkouts": c.count} for c in stats.by_province],
+    }
+
+
+def series_stats_json(stats: SeriesStatistics) -> dict[str, Any]:
+    return {
+        "events": [day.slug for day in stats.series.days],
+        "checkouts": stats.checkouts,
+        "organisations": stats.organisations,
+        "returning_organisations": stats.returning_organisations,
+        "products": [
+            {"product": p.product, "want": p.want, "have": p.have} for p in stats.products
+        ],
     }

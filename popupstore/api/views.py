@@ -1,4 +1,4 @@
-"""JSON API v1 (contract §4).
+"""JSON API v1 (the OpenAPI document at /api/v1/openapi.json describes it).
 
 Order of checks: authentication (401/403), the addressed resource (404), the body
 (413, 415, 400, 422), then state (409).
@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
 
 from ..auth.roles import ORGANISER, STAFF
 from ..basket.checkout import check_idempotency_key, place_checkout
@@ -26,9 +27,16 @@ from ..organiser.stats import statistics
 from ..privacy.erasure import erase_checkout
 from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
-from ..web import base_url
+from ..series.services import get_series, series_statistics
+from ..web import JsonErrors, answer_errors_as_json, base_url
 from .auth import token_required
-from .errors import ApiError, from_api_error, from_domain_error
+from .errors import (
+    ApiError,
+    error_response,
+    from_api_error,
+    from_domain_error,
+    from_http_exception,
+)
 from .openapi import openapi_document
 from .serializers import (
     checkout_created_json,
@@ -36,12 +44,27 @@ from .serializers import (
     overlap_json,
     product_json,
     receipt_json,
+    series_stats_json,
     stats_json,
     tables_json,
 )
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
+
+
+@bp.record_once
+def _answer_errors_as_json(state: BlueprintSetupState) -> None:
+    """Every error under the API's prefix, unknown addresses included, is answered as JSON."""
+    answer_errors_as_json(
+        state.app,
+        JsonErrors(
+            prefix=f"{state.url_prefix or ''}/",
+            http_exception=from_http_exception,
+            domain_error=from_domain_error,
+            unexpected=lambda: error_response(500, "Something went wrong on our side."),
+        ),
+    )
 
 
 @bp.before_request
@@ -232,6 +255,13 @@ def create_tables(slug: str) -> Response:
 def show_stats(slug: str) -> Response:
     event = get_event(slug)
     return jsonify(stats_json(statistics([event])))
+
+
+@bp.get("/series/<slug>/stats")
+@token_required(ORGANISER)
+def show_series_stats(slug: str) -> Response:
+    series = get_series(slug)
+    return jsonify(series_stats_json(series_statistics(series)))
 
 
 @bp.get("/events/<slug>/export")

@@ -6,17 +6,17 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, NamedTuple, cast
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CursorResult, delete, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import CursorResult, bindparam, delete, select, update
+from werkzeug.security import check_password_hash
 
 from ..db import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
+from ..passwords import hash_secret, stand_in_hash
 from ..tokens import hash_token
 from .models import ApiToken, User, session_user_id
 from .roles import ORGANISER, ROLES
@@ -29,10 +29,9 @@ DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 3650
 
 
-@cache
 def _dummy_hash() -> str:
     """Checked against when the username is unknown, so both paths cost one hash check."""
-    return generate_password_hash(secrets.token_hex(16))
+    return stand_in_hash()
 
 
 def prepare_password_checks() -> None:
@@ -64,6 +63,13 @@ class StaffUser(UserMixin):
         return session_user_id(self.id, self.session_version)
 
 
+# Built once: a staff screen polling every few seconds asks this on every request, and
+# building the statement cost more than running it.
+_STAFF_MEMBER = select(User.id, User.username, User.role, User.session_version).where(
+    User.id == bindparam("user_id"), User.session_version == bindparam("version")
+)
+
+
 def load_staff_user(session_user: str) -> StaffUser | None:
     """The staff member a session names (see `session_user_id`), or None.
 
@@ -74,11 +80,11 @@ def load_staff_user(session_user: str) -> StaffUser | None:
     user_id, _, version = session_user.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    row = db.session.execute(
-        select(User.id, User.username, User.role, User.session_version).where(
-            User.id == int(user_id), User.session_version == int(version)
-        )
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_STAFF_MEMBER, {"user_id": int(user_id), "version": int(version)})
+        .first()
+    )
     if row is None:
         return None
     return StaffUser(row.id, row.username, row.role, row.session_version)
@@ -116,7 +122,7 @@ def create_user(username: str, password: str, role: str) -> User:
             str(_l("Gebruiker '%(name)s' bestaat al.", name=username)),
             {"username": str(_l("Deze naam is al in gebruik."))},
         )
-    user = User(username=username, password_hash=generate_password_hash(password), role=role)
+    user = User(username=username, password_hash=hash_secret(password), role=role)
     db.session.add(user)
     db.session.flush()
     return user
@@ -132,7 +138,7 @@ def set_password(user: User, password: str) -> None:
     """Give `user` a new password; every session they had is over (API tokens stay)."""
     if problem := _password_problem(password):
         raise ValidationError(str(_l("Het wachtwoord is te kort.")), {"password": problem})
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_secret(password)
     end_sessions(user.id)
     db.session.flush()
 

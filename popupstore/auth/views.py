@@ -18,26 +18,44 @@ from flask import (
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..kiosk.services import reset_visitor
 from ..ratelimits import LOGIN
 from ..security import mark_roles, public
 from .forms import LoginForm
 from .roles import ORGANISER
-from .services import authenticate, end_sessions
+from .services import authenticate, end_sessions, load_staff_user
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.record_once
+def _staff_logins(state: BlueprintSetupState) -> None:
+    """Flask-Login finds staff members through this package, and sends the logged-out
+    to its login page."""
+    login_manager.user_loader(load_staff_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
+    """`target` if it is a path on this site, else None (no open redirects).
+
+    A path with a control, format or separator character (other than the space) is
+    refused as well: a redirect's Location header cannot carry a CR or LF, and browsers
+    drop tabs and line breaks from an address, so "/<tab>/site" would lead to "//site".
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if not target.isprintable():
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:

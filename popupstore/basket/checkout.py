@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ..catalog.models import Product
 from ..catalog.services import products_by_slug
@@ -147,3 +147,21 @@ def place_checkout(
     if visitor.follow_up:
         queue_mails(checkout, token)
     return PlacedCheckout(checkout, token, index=index)
+
+
+def named_organisations(event_id: int) -> list[str]:
+    """The organisations (not municipalities) that visitors of the event checked out for
+    and may be named: consenting, not purged, not hidden. Offered to later visitors so
+    that one organisation is typed one way ("Alwel", not also "Woonstichting Alwel")."""
+    query = (
+        select(Checkout.organisation_name)
+        .where(
+            Checkout.event_id == event_id,
+            Checkout.organisation_type != "gemeente",
+            Checkout.share_contact.is_(True),
+            Checkout.visitor_name.is_not(None),
+            Checkout.hidden_at.is_(None),
+        )
+        .distinct()
+    )
+    return sorted(db.session.execute(query).scalars(), key=str.casefold)

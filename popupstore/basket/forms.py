@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..organisations import ORGANISATION_TYPES
+from ..organisations import ORGANISATION_TYPES, provinces
+from ..validation import CleanText, FreeText
 from .payload import EMAIL_LIMIT, NAME_LIMIT, ORGANISATION_LIMIT, ROLE_LIMIT, valid_email
 
 TYPE_LABELS = {
@@ -43,36 +44,25 @@ NO_AUTOFILL = {"autocomplete": "off", "autocorrect": "off", "spellcheck": "false
 
 
 def _email_check(form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if value and not valid_email(value):
+    if field.data and not valid_email(field.data):
         raise ValidationError(
-            str(_l("Dit is geen geldig e-mailadres, bijvoorbeeld naam@gemeente.nl."))
+            str(_l("Controleer het @-teken en de punt, bijvoorbeeld naam@gemeente.nl."))
         )
-
-
-def _text(field: Any) -> str:
-    return " ".join((field.data or "").split())
-
-
-def _not_blank(form: Any, field: Any) -> None:
-    if not _text(field):
-        raise ValidationError(str(_l("Vul dit in.")))
 
 
 class CheckoutForm(FlaskForm):
     name = StringField(
         _l("Je voornaam"),
-        validators=[_not_blank, Length(max=NAME_LIMIT, message=_l("Hoogstens %(max)d tekens."))],
+        validators=[CleanText(FreeText(NAME_LIMIT))],
         render_kw=NO_AUTOFILL,
     )
     organisation = StringField(
         _l("Je organisatie"),
-        description=_l("Kies je gemeente uit de lijst, of typ de naam van je organisatie."),
-        validators=[
-            _not_blank,
-            Length(max=ORGANISATION_LIMIT, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-        render_kw={**NO_AUTOFILL, "list": "gemeenten"},
+        description=_l(
+            "Kies je gemeente of organisatie uit de lijst, of typ de naam van je organisatie."
+        ),
+        validators=[CleanText(FreeText(ORGANISATION_LIMIT))],
+        render_kw={**NO_AUTOFILL, "list": "organisaties"},
     )
     organisation_type = SelectField(
         _l("Soort organisatie"),
@@ -82,16 +72,29 @@ class CheckoutForm(FlaskForm):
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )
+    province = SelectField(
+        _l("Werkgebied (provincie)"),
+        description=_l(
+            "Alleen als je organisatie geen gemeente is: de provincie waar jullie werken. "
+            "Zo vind je partners uit je eigen provincie."
+        ),
+        choices=lambda: (
+            [SelectChoice("", _l("— kies als je geen gemeente bent —"))]
+            + [SelectChoice(name, name) for name in provinces()]
+        ),
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
     role = StringField(
         _l("Je rol of afdeling"),
         description=_l("Bijvoorbeeld schuldhulpverlening of wijkteam. Mag leeg blijven."),
-        validators=[Length(max=ROLE_LIMIT, message=_l("Hoogstens %(max)d tekens."))],
+        validators=[CleanText(FreeText(ROLE_LIMIT, required=False))],
         render_kw={**NO_AUTOFILL, "list": "rollen"},
     )
     email = StringField(
         _l("Je e-mailadres (mag leeg blijven)"),
         description=_l("Alleen zichtbaar voor de organisatie, om je na afloop je bon te sturen."),
-        validators=[Length(max=EMAIL_LIMIT, message=_l("Hoogstens %(max)d tekens.")), _email_check],
+        validators=[CleanText(FreeText(EMAIL_LIMIT, required=False)), _email_check],
         render_kw={**NO_AUTOFILL, "inputmode": "email", "autocapitalize": "none"},
     )
     share_contact = BooleanField(
@@ -99,6 +102,15 @@ class CheckoutForm(FlaskForm):
         description=_l(
             "Dan zien bezoekers met dezelfde keuzes je voornaam en organisatie op hun bon. "
             "Zonder vinkje zie jij wel je gesprekspartners, maar niemand ziet jou."
+        ),
+        default=False,
+    )
+    # Shown only when the active event is in a series (templates/basket/_across_series.html).
+    across_series = BooleanField(
+        _l("Laat me ook mensen van andere dagen in deze reeks zien"),
+        description=_l(
+            "Dan zie je op je bon ook bezoekers van de andere dagen die hetzelfde aanvinkten, "
+            "ook van dagen die nog komen. Gaf je hierboven toestemming, dan zien zij jou ook."
         ),
         default=False,
     )
@@ -111,15 +123,23 @@ class CheckoutForm(FlaskForm):
         default=False,
     )
     checkout_key = HiddenField()
+    # "Bedoel je Breda?": the name the suggestion was made for, and the visitor's answer
+    # (the buttons of the suggestion send one of the two).
+    suggested_for = HiddenField()
+    use_organisation = HiddenField()
+    keep_organisation = HiddenField()
 
     def visitor_data(self) -> dict[str, Any]:
+        """The visitor's details as the checkout takes them (after `validate`: cleaned)."""
         return {
-            "name": _text(self.name),
-            "organisation": _text(self.organisation),
+            "name": self.name.data or "",
+            "organisation": self.organisation.data or "",
             "organisation_type": self.organisation_type.data or None,
-            "role": _text(self.role) or None,
-            "email": (self.email.data or "").strip() or None,
+            "province": self.province.data or None,
+            "role": self.role.data or None,
+            "email": self.email.data or None,
             "share_contact": bool(self.share_contact.data),
+            "across_series": bool(self.across_series.data),
             "follow_up": bool(self.follow_up.data),
         }
 

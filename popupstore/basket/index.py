@@ -76,6 +76,7 @@ def _basket(number: int, items: dict[str, str], row: Any) -> Basket:
         # A purged checkout has no name left and never consents again.
         share_contact=bool(row.share_contact and row.visitor_name is not None),
         name=row.visitor_name,
+        across_series=bool(row.across_series and row.visitor_name is not None),
     )
 
 
@@ -95,6 +96,7 @@ def load_baskets(event_id: int, above: int = 0) -> list[Basket]:
             Checkout.province,
             Checkout.share_contact,
             Checkout.visitor_name,
+            Checkout.across_series,
         )
         .where(*visible)
         .order_by(Checkout.number)

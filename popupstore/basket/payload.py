@@ -15,7 +15,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
-from ..organisations import ORGANISATION_TYPES, clean_text, provinces
+from ..organisations import ORGANISATION_TYPES, provinces
+from ..validation import FreeText
 from .models import INTENTS
 from .session import MAX_ITEMS
 
@@ -64,25 +65,11 @@ class CheckoutRequest:
 
 
 def _optional_text(fields: dict[str, str], path: str, value: Any, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        fields[path] = str(_l("Moet tekst zijn."))
-        return None
-    value = clean_text(value)
-    if not value:
-        return None
-    if len(value) > limit:
-        fields[path] = str(_l("Hoogstens %(n)d tekens.", n=limit))
-        return None
-    return value
+    return FreeText(limit, required=False).check(fields, path, value)
 
 
 def _required_text(fields: dict[str, str], path: str, value: Any, limit: int) -> str:
-    if value is None or (isinstance(value, str) and not clean_text(value)):
-        fields[path] = str(_l("Vul dit in."))
-        return ""
-    return _optional_text(fields, path, value, limit) or ""
+    return FreeText(limit).check(fields, path, value) or ""
 
 
 def _flag(fields: dict[str, str], path: str, value: Any) -> bool:

@@ -13,25 +13,29 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import versions
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..organisations import fold
+from ..validation import FreeText, FreeTextError, Messages, one_line, too_long
 from .models import Product
+from .search import SearchText, matches, search_terms, search_text
+from .themes import SHELF_ORDER, shelf_position
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_LIMIT = 64
 REQUIRED_FIELDS = ("slug", "name", "theme", "summary", "description", "owner")
 OPTIONAL_FIELDS = ("contact", "tags", "price", "active")
-FIELD_LIMITS = {
-    "slug": 64,
-    "name": 120,
-    "theme": 60,
-    "summary": 200,
-    "description": 5000,
-    "owner": 160,
-    "contact": 200,
-    "price": 60,
+# The free-text fields of a product and their rules; the description may run over lines.
+PRODUCT_TEXT = {
+    "name": FreeText(120),
+    "theme": FreeText(60),
+    "summary": FreeText(200),
+    "description": FreeText(5000, multiline=True),
+    "owner": FreeText(160),
+    "contact": FreeText(200, required=False),
+    "price": FreeText(60, required=False),
 }
-TAG_LIMIT = 40
+PRODUCT_TAG = FreeText(40)
 MAX_TAGS = 20
 
 
@@ -84,8 +88,8 @@ class LoadReport:
 
 
 def _entry_label(index: int, raw: Any) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("slug"), str) and raw["slug"].strip():
-        return f"products[{index}] (slug '{raw['slug'].strip()}')"
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str) and one_line(raw["slug"]):
+        return f"products[{index}] (slug '{one_line(raw['slug'])[:80]}')"
     return f"products[{index}]"
 
 
@@ -101,37 +105,45 @@ def _check_entry(index: int, raw: Any) -> tuple[ProductEntry | None, list[Produc
     for key in raw:
         if key not in REQUIRED_FIELDS and key not in OPTIONAL_FIELDS:
             problem(str(key), _l("onbekend veld"))
+    for name in REQUIRED_FIELDS:
+        if raw.get(name) is None:
+            problem(name, _l("verplicht veld ontbreekt"))
     values: dict[str, Any] = {}
-    for name in REQUIRED_FIELDS + ("contact", "price"):
-        value = raw.get(name)
-        if value is None:
-            if name in REQUIRED_FIELDS:
-                problem(name, _l("verplicht veld ontbreekt"))
+    slug = raw.get("slug")
+    if isinstance(slug, str):
+        slug = slug.strip()
+        if not slug:
+            problem("slug", Messages.REQUIRED)
+        elif len(slug) > SLUG_LIMIT:
+            problem("slug", too_long(SLUG_LIMIT))
+        elif not SLUG_PATTERN.match(slug):
+            problem("slug", _l("alleen kleine letters, cijfers en koppeltekens"))
+        values["slug"] = slug
+    elif slug is not None:
+        problem("slug", Messages.NOT_TEXT)
+    for name, rule in PRODUCT_TEXT.items():
+        if name not in raw or (raw[name] is None and name in REQUIRED_FIELDS):
             continue
-        if not isinstance(value, str):
-            problem(name, _l("moet tekst zijn"))
-            continue
-        value = value.strip()
-        if not value:
-            if name in REQUIRED_FIELDS:
-                problem(name, _l("mag niet leeg zijn"))
-            continue
-        if len(value) > FIELD_LIMITS[name]:
-            problem(name, _l("te lang (hoogstens %(limit)d tekens)", limit=FIELD_LIMITS[name]))
-            continue
-        values[name] = value
-    slug = values.get("slug")
-    if slug is not None and not SLUG_PATTERN.match(slug):
-        problem("slug", _l("alleen kleine letters, cijfers en koppeltekens"))
+        try:
+            values[name] = rule.clean(raw[name])
+        except FreeTextError as error:
+            problem(name, error.message)
     tags = raw.get("tags", [])
     if tags is None:
         tags = []
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+    if not isinstance(tags, list):
         problem("tags", _l("moet een lijst met teksten zijn"))
-    elif len(tags) > MAX_TAGS or any(len(t.strip()) > TAG_LIMIT for t in tags):
-        problem("tags", _l("te veel of te lange tags"))
+    elif len(tags) > MAX_TAGS:
+        problem("tags", _l("hoogstens %(n)d tags", n=MAX_TAGS))
     else:
-        values["tags"] = tuple(dict.fromkeys(t.strip() for t in tags))
+        cleaned: list[str] = []
+        for tag in tags:
+            try:
+                cleaned.append(PRODUCT_TAG.clean(tag) or "")
+            except FreeTextError as error:
+                problem("tags", error.message)
+                break
+        values["tags"] = tuple(dict.fromkeys(cleaned))
     active = raw.get("active", True)
     if not isinstance(active, bool):
         problem("active", _l("moet true of false zijn"))
@@ -256,32 +268,59 @@ class Theme:
 
 
 def themes() -> list[Theme]:
+    """The shelves with active products, in the shop's order (`themes.SHELF_ORDER`)."""
     query = (
         select(Product.theme, func.count(Product.id))
         .where(Product.active.is_(True))
         .group_by(Product.theme)
-        .order_by(Product.theme)
     )
-    return [Theme(name, theme_slug(name), count) for name, count in db.session.execute(query)]
+    found = [Theme(name, theme_slug(name), count) for name, count in db.session.execute(query)]
+    return sorted(found, key=lambda theme: shelf_position(theme.name))
 
 
 def find_theme(slug: str) -> Theme | None:
     return next((t for t in themes() if t.slug == slug), None)
 
 
+def shelf_names() -> list[str]:
+    """Every shelf a product can be put on: the shop's own shelves and any theme a product
+    has (retired ones included), in the shop's order; one entry per name, case ignored."""
+    known = {name.lower(): name for name in SHELF_ORDER}
+    for (name,) in db.session.execute(select(Product.theme).distinct()):
+        known.setdefault(name.strip().lower(), name)
+    return sorted(known.values(), key=shelf_position)
+
+
+def _search_texts() -> dict[str, SearchText]:
+    """Each active product's texts prepared for searching, by slug; kept by this worker
+    until the catalog changes (preparing stems every word once)."""
+
+    def load() -> dict[str, SearchText]:
+        return {
+            p.slug: search_text([p.name, p.summary, p.description, p.owner, p.theme, *p.tags])
+            for p in active_products()
+        }
+
+    found: dict[str, SearchText] = versions.memo(("catalog-search",), (versions.CATALOG,), load)
+    return found
+
+
 def search_products(words: str = "", theme: str | None = None) -> list[Product]:
-    """Active products whose texts contain every word (accents and case ignored)."""
-    products = active_products()
+    """Active products, in the shop's shelf order, whose texts match every word typed
+    (`catalog.search` says what matches: stems, one typo, compounds), on one shelf when
+    `theme` (a shelf slug) is given."""
+    products = sorted(active_products(), key=lambda p: (shelf_position(p.theme), p.name))
     if theme:
         products = [p for p in products if theme_slug(p.theme) == theme]
-    terms = fold(words).split()
+    terms = search_terms(words)
     if not terms:
         return products
-
-    def haystack(p: Product) -> str:
-        return fold(" ".join([p.name, p.summary, p.description, p.owner, p.theme, *p.tags]))
-
-    return [p for p in products if all(term in haystack(p) for term in terms)]
+    texts = _search_texts()
+    return [
+        p
+        for p in products
+        if p.slug in texts and all(matches(texts[p.slug], term) for term in terms)
+    ]
 
 
 def get_product(slug: str, *, active_only: bool = True) -> Product | None:

@@ -22,30 +22,38 @@ PALETTE = (
     "#58527a",  # slate
 )
 
-KNOWN = {
-    "vroegsignalering": 0,
-    "digitaal": 1,
-    "vrijwilligers": 2,
-    "jongeren": 3,
-    "schuldregeling": 4,
-    "samenwerking": 5,
-    "integrale aanpak": 6,
-    "budgetbeheer": 7,
-    "methodiek": 8,
-    "werkende armen": 9,
-    "ondernemers": 10,
-    "bewindvoering": 11,
-    "nazorg": 12,
-    "preventie": 13,
-}
+# The shelves of the shipped catalog, in the order a visitor thinks of them: spotting
+# arrears early first, then preventing, finding help, coaching, settling, the groups that
+# need their own approach, and working together. The shop shows these shelves in this
+# order and every other theme after them, alphabetically. (The order lives here, not in the
+# product file, whose format has no place for it.)
+SHELF_ORDER: tuple[str, ...] = (
+    "Vroegsignalering",
+    "Preventie",
+    "Digitaal",
+    "Begeleiding en budgetbeheer",
+    "Schuldregeling en nazorg",
+    "Jongeren",
+    "Werk en ondernemers",
+    "Samenwerking",
+)
+
+_POSITION = {name.lower(): index for index, name in enumerate(SHELF_ORDER)}
+
+
+def shelf_position(theme: str) -> tuple[int, str]:
+    """A sort key: the shelves of SHELF_ORDER in that order, then the rest by name."""
+    key = theme.strip().lower()
+    return (_POSITION.get(key, len(SHELF_ORDER)), key)
 
 
 def theme_index(theme: str) -> int:
-    """A stable palette position for a theme label; unknown themes get one by hash."""
-    index = KNOWN.get(theme.strip().lower())
+    """A stable palette position for a theme label: each shelf of SHELF_ORDER its own,
+    other themes one of the remaining colours by hash."""
+    index = _POSITION.get(theme.strip().lower())
     if index is None:
         digest = hashlib.sha256(theme.strip().lower().encode("utf-8")).digest()
-        index = digest[0] % len(PALETTE)
+        index = len(SHELF_ORDER) + digest[0] % (len(PALETTE) - len(SHELF_ORDER))
     return index
 
 

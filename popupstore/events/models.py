@@ -12,10 +12,24 @@ from ..extensions import db
 # Personal data of an event's visitors are purged this many days after the event,
 # unless an organiser sets another date.
 DEFAULT_RETENTION_DAYS = 30
+# Personal data need a reason to be kept; a year after the event there is none left.
+MAX_RETENTION_DAYS = 365
+# The last day an event may fall on: its retention date must still be a date.
+LATEST_EVENT_DATE = dt.date.max - dt.timedelta(days=MAX_RETENTION_DAYS)
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days`, or the last representable date when that lies beyond it.
+
+    Events stored before their dates were checked may lie near the year 9999.
+    """
+    if day > dt.date.max - dt.timedelta(days=days):
+        return dt.date.max
+    return day + dt.timedelta(days=days)
 
 
 def default_retention(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=DEFAULT_RETENTION_DAYS)
+    return days_after(day, DEFAULT_RETENTION_DAYS)
 
 
 def _retention_for_insert(context: Any) -> dt.date | None:
@@ -38,6 +52,9 @@ class Event(db.Model):  # type: ignore[name-defined]
     # After this date `popupstore purge-expired` erases the visitors' personal data.
     retention_until: Mapped[dt.date | None] = mapped_column(Date, default=_retention_for_insert)
     personal_data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A demo event (`popupstore bootstrap-demo`): the only kind that takes simulated
+    # visitors, and never in one series with real events.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from .. import versions
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
-from .models import Event
+from ..validation import FreeText
+from .models import LATEST_EVENT_DATE, Event
 
 EVENT_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -55,29 +56,35 @@ def list_events() -> list[Event]:
     return list(db.session.execute(query).scalars())
 
 
-def _check_text(fields: dict[str, str], name: str, value: str | None, limit: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        fields[name] = str(_l("Vul dit in."))
-    elif len(value) > limit:
-        fields[name] = str(_l("Hoogstens %(limit)d tekens.", limit=limit))
-    return value
+EVENT_NAME = FreeText(120)
+EVENT_CITY = FreeText(80)
+EVENT_VENUE = FreeText(160, required=False)
+
+
+def check_event_date(fields: dict[str, str], day: date | None) -> None:
+    """An event needs a date that a retention date can still follow."""
+    if not isinstance(day, dt.date):
+        fields["date"] = str(_l("Vul een datum in (JJJJ-MM-DD)."))
+    elif day > LATEST_EVENT_DATE:
+        fields["date"] = str(
+            _l("Kies een datum tot en met %(last)s.", last=LATEST_EVENT_DATE.isoformat())
+        )
 
 
 def _check_details(
     fields: dict[str, str], *, name: str, city: str, date: date | None, venue: str | None
 ) -> dict[str, Any]:
     """The checked name, city, date and venue of an event; raise listing every problem."""
-    name = _check_text(fields, "name", name, 120)
-    city = _check_text(fields, "city", city, 80)
-    if not isinstance(date, dt.date):
-        fields["date"] = str(_l("Vul een datum in (JJJJ-MM-DD)."))
-    venue = (venue or "").strip() or None
-    if venue and len(venue) > 160:
-        fields["venue"] = str(_l("Hoogstens %(limit)d tekens.", limit=160))
+    details = {
+        "name": EVENT_NAME.check(fields, "name", name),
+        "city": EVENT_CITY.check(fields, "city", city),
+        "date": date,
+        "venue": EVENT_VENUE.check(fields, "venue", venue),
+    }
+    check_event_date(fields, date)
     if fields:
         raise ValidationError(str(_l("Het evenement klopt niet.")), fields)
-    return {"name": name, "city": city, "date": date, "venue": venue}
+    return details
 
 
 def create_event(

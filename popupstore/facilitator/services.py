@@ -3,9 +3,9 @@
 Everything is computed from the event's baskets as the per-process `event_index` holds them
 (refreshed from the database on every use), so any number of server workers agree.
 
-Privacy (contract §5): staff screens show a visitor who did not share contact details by
-receipt number only (`StaffVisitor` leaves out their name and organisation); the wall screen
-shows receipt numbers and no names at all.
+Privacy (docs/architecture.md, "Consent"): staff screens show a visitor who did not share
+contact details by receipt number only (`StaffVisitor` leaves out their name and
+organisation); the wall screen shows receipt numbers and no names at all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from .. import versions
 from ..agreements.services import AgreementLine, agreement_counts, event_agreements
@@ -29,9 +29,11 @@ from ..extensions import db
 from ..matching import Basket, EventIndex, event_collaborations, overlap, round_score, seat_tables
 from ..matching.tables import MAX_TABLE_SIZE, MIN_TABLE_SIZE
 from ..organisations import UNKNOWN_PROVINCE
+from ..series.services import series_dependencies
 from .charts import Heatmap, Network, heatmap, network_layout
 from .models import ConversationPlan
 from .pairing import PAIRS_LIMIT, conversation_pairs
+from .plans import latest_plan
 
 # Seating 2,000 people takes about 1.2 s and 100 MB; 3,000 already 5 s and 200 MB.
 TABLES_LIMIT: Final = 2_000
@@ -118,7 +120,9 @@ def live_version(slug: str) -> str | None:
     event_id = event_id_for(slug)
     if event_id is None:
         return None
-    return f"{event_id}-" + versions.tag(versions.CATALOG, *versions.event_names(event_id))
+    # The wall shows the totals of the event's series too (`series.services`).
+    names = (versions.CATALOG, *versions.event_names(event_id), *series_dependencies(event_id))
+    return f"{event_id}-" + versions.tag(*names)
 
 
 # --- overlap: heatmap and network ----------------------------------------------------------
@@ -373,16 +377,6 @@ def make_pair_plan(event: Event) -> ConversationPlan:
     pairing = conversation_pairs(baskets)
     plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}
     return _store_plan(event, "pairs", plan, len(baskets))
-
-
-def latest_plan(event: Event, kind: str) -> ConversationPlan | None:
-    query = (
-        select(ConversationPlan)
-        .where(ConversationPlan.event_id == event.id, ConversationPlan.kind == kind)
-        .order_by(ConversationPlan.id.desc())
-        .limit(1)
-    )
-    return db.session.execute(query).scalar_one_or_none()
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from ..moderation.services import (
     set_agreement_hidden,
     set_checkout_hidden,
 )
+from ..validation import show_field_errors
 from ..web import polled_fragment
 from .charts import popularity_chart
 from .forms import PairsForm, TablesForm
@@ -247,8 +248,7 @@ def make_tables(slug: str) -> Any:
         make_table_plan(found, form.min_size.data or 0, form.max_size.data or 0)
     except DomainError as error:
         db.session.rollback()
-        for name, message in error.fields.items():
-            getattr(form, name).errors = [message]
+        show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
     db.session.commit()
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))

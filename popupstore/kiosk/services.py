@@ -14,12 +14,13 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from ..db import utcnow
 from ..errors import ValidationError
 from ..extensions import db
+from ..passwords import hash_secret
 from .models import PIN_ROW, KioskPin
 
 KIOSK_COOKIE = "popupstore_kiosk"
@@ -98,7 +99,7 @@ def set_pin(pin: str) -> None:
             str(_l("De PIN moet uit 4 tot 12 cijfers bestaan.")),
             {"pin": str(_l("4 tot 12 cijfers"))},
         )
-    hashed = generate_password_hash(pin)
+    hashed = hash_secret(pin)
     stored = _stored_pin()
     if stored is None:
         db.session.add(KioskPin(id=PIN_ROW, pin_hash=hashed))

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from ..auth.roles import STAFF
 from ..auth.views import end_staff_session, role_required, safe_next
 from ..basket.forms import EmptyForm
-from ..errors import DomainError, ValidationError
+from ..errors import CommandError, DomainError, ValidationError
 from ..extensions import db
 from ..ratelimits import KIOSK_PIN
 from ..security import public
@@ -151,8 +151,6 @@ def language() -> Response:
 @bp.cli.command("set-kiosk-pin")
 def set_kiosk_pin_command() -> None:
     """Set the PIN that lets staff leave kiosk mode; from POPUPSTORE_KIOSK_PIN, else prompted."""
-    from ..cli import CommandError
-
     pin = os.environ.get("POPUPSTORE_KIOSK_PIN")
     if not pin:
         pin = click.prompt(_("PIN (4 tot 12 cijfers)"), hide_input=True, confirmation_prompt=True)

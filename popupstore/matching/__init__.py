@@ -1,4 +1,6 @@
-"""The matching engine (contract §5): pure functions and an index over an event's baskets.
+"""The matching engine: pure functions and an index over an event's baskets.
+
+The rules it implements are in docs/architecture.md, "Matching rules".
 
 No Flask, no database, no I/O: the app turns checkouts into ``Basket`` values and the results
 back into JSON.
@@ -17,11 +19,13 @@ from popupstore.matching.model import (
     Collaboration,
     Intent,
     Match,
+    SeriesMatch,
     SharedProduct,
     idf_value,
     intent_weight,
     round_score,
 )
+from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
 from popupstore.matching.tables import (
     Pairing,
     Table,
@@ -42,6 +46,9 @@ __all__ = [
     "PairCount",
     "Pairing",
     "ProductCount",
+    "SeriesEvent",
+    "SeriesIndex",
+    "SeriesMatch",
     "SharedProduct",
     "Table",
     "TablePlan",
@@ -53,5 +60,6 @@ __all__ = [
     "round_score",
     "score_matrix",
     "seat_tables",
+    "series_matches",
     "table_sizes",
 ]

@@ -31,7 +31,7 @@ class PairCount:
 
 @dataclass(frozen=True, slots=True)
 class Overlap:
-    """The facilitator's overlap view (JSON: overlap of contract §4).
+    """The facilitator's overlap view (JSON: Overlap in the OpenAPI document).
 
     ``products`` holds the products with a count above 0, sorted by slug; ``pairs`` the product
     pairs held together by at least one basket, sorted by ``a`` then ``b``.

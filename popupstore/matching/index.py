@@ -1,8 +1,9 @@
 """The baskets of one event with an inverted index, for fast partner and colleague look-ups.
 
-Scores follow contract §5. A pair's score is summed over the shared products in slug order, one
-``w * idf`` term after the other; the numpy path adds the same terms in the same order, so it
-gives bit-for-bit the numbers a plain Python loop gives, and rounding ties come out the same.
+Scores follow the matching rules (docs/architecture.md). A pair's score is summed over the
+shared products in slug order, one ``w * idf`` term after the other; the numpy path adds the
+same terms in the same order, so it gives bit-for-bit the numbers a plain Python loop gives,
+and rounding ties come out the same.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Plain data of the matching engine: baskets in, matches and collaborations out.
 
-Everything here is immutable and free of Flask and the database, so the rules of contract §5
-can be tested and benchmarked on their own.
+Everything here is immutable and free of Flask and the database, so the matching
+rules (docs/architecture.md, "Matching rules") can be tested and benchmarked on their own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
 UNKNOWN_PROVINCE: Final = "onbekend"
 """The province of an organisation that is not a municipality; it never forms a collaboration."""
 
-# Weight of a shared product by the two intents (contract §5). Keys are (intent of a, intent of b).
+# Weight of a shared product by the two intents (docs/architecture.md, "Matching rules").
+# Keys are (intent of a, intent of b).
 INTENT_WEIGHTS: Final[Mapping[tuple[Intent, Intent], float]] = MappingProxyType(
     {
         ("want", "want"): 1.0,
@@ -62,6 +63,8 @@ class Basket:
     basket cannot change after it was counted. ``organisation`` is the normalised organisation
     key (equal keys mean the same organisation), ``organisation_name`` its display name and
     ``province`` a province name or ``"onbekend"``. ``name`` is None once erased.
+    ``across_series``: the visitor also wants to meet (and be met by) visitors of the other
+    events of the event's series; they consent to that only together with ``share_contact``.
     Raises ValueError on an empty basket or an unknown intent.
     """
 
@@ -72,6 +75,12 @@ class Basket:
     province: str
     share_contact: bool
     name: str | None = None
+    across_series: bool = False
+
+    @property
+    def consents_across_series(self) -> bool:
+        """Whether visitors of the series' other events may be shown this visitor."""
+        return self.share_contact and self.across_series
 
     def __post_init__(self) -> None:
         if not self.items:
@@ -95,7 +104,7 @@ class SharedProduct:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """Another visitor worth meeting (JSON: Match of contract §4).
+    """Another visitor worth meeting (JSON: Match in the OpenAPI document).
 
     ``organisation`` is the other's organisation display name, ``score`` is rounded to 4 decimals
     and ``shared`` is sorted by product slug.
@@ -106,6 +115,15 @@ class Match:
     organisation: str
     score: float
     shared: tuple[SharedProduct, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesMatch:
+    """A visitor of another event of the series worth meeting (JSON: SeriesMatch): a
+    ``match`` as within an event, and the ``event`` (slug) where they checked out."""
+
+    event: str
+    match: Match
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """Seating plans and conversation pairs for a whole event.
 
-Both work on the matrix of pair scores of contract §5, with pairs of the same organisation set to
-zero: the tables objective counts only pairs whose organisations differ, and ``pair_up`` only
-pairs such people.
+Both work on the matrix of pair scores of the matching rules (docs/architecture.md), with
+pairs of the same organisation set to zero: the tables objective counts only pairs whose
+organisations differ, and ``pair_up`` only pairs such people.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Organisation names: normalisation and the municipality register (contract §5).
+"""Organisation names: normalisation and the municipality register.
+
+The rules are in docs/architecture.md, "Matching rules".
 
 The register is CBS "Gebieden in Nederland 2025" (Bron: CBS, licence CC BY 4.0),
 copied into this package together with a list of common alternative names.
@@ -13,6 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from ..spelling import edit_distance
+from ..text import collapse_white_space
 
 UNKNOWN_PROVINCE = "onbekend"
 MUNICIPALITY_TYPE = "gemeente"
@@ -34,7 +39,6 @@ ORGANISATION_TYPES: tuple[str, ...] = (
 
 CBS_CREDIT = "Bron: CBS"
 
-_WHITESPACE = re.compile(r"\s+")
 # Visitors often type "Gemeente Breda"; the prefix names the kind, not the place.
 _MUNICIPALITY_PREFIX = "gemeente "
 
@@ -73,8 +77,9 @@ class Organisation:
 
 
 def clean_text(value: str) -> str:
-    """Trim and collapse inner white space."""
-    return _WHITESPACE.sub(" ", value).strip()
+    """Trim and collapse inner white space, as names are compared (the input rule itself,
+    which also refuses controls and invisible values, is `popupstore.validation.FreeText`)."""
+    return collapse_white_space(value)
 
 
 def fold(value: str) -> str:
@@ -160,3 +165,55 @@ def display_name(key: str, stored_name: str) -> str:
 def provinces() -> tuple[str, ...]:
     """The twelve provinces as the register writes them, sorted."""
     return tuple(sorted({m.province for m in municipalities()}))
+
+
+@cache
+def municipality_choices() -> tuple[str, ...]:
+    """The names a visitor can pick for a municipality: the name it uses itself, or the
+    register's name where two share one ("Bergen (L.)", "Bergen (NH.)"), sorted."""
+    shown = [m.display_name for m in municipalities()]
+    names = [
+        shown_name if shown.count(shown_name) == 1 else m.name
+        for m, shown_name in zip(municipalities(), shown, strict=True)
+    ]
+    return tuple(sorted(names, key=fold))
+
+
+@cache
+def known_partners() -> tuple[str, ...]:
+    """Common chain partners (national bodies, knowledge bodies, help organisations,
+    insurers, utilities, banks) as they write their names, from `ketenpartners.txt`."""
+    text = resources.files(__package__).joinpath("ketenpartners.txt").read_text(encoding="utf-8")
+    lines = (clean_text(line) for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def _near_limit(folded: str) -> int:
+    """How many typing mistakes still count as "meant this": none for very short names
+    (UWV is not Urk), one for short ones, two for long ones."""
+    if len(folded) < 4:
+        return 0
+    return 1 if len(folded) <= 7 else 2
+
+
+def suggest_municipality(name: str, also_known: tuple[str, ...] = ()) -> Municipality | None:
+    """The municipality a visitor probably meant when `name` is a few typing mistakes away
+    from its name or an alias (optimal string alignment on the folded names: "Bredaa" is
+    Breda), else None: also for a name that already denotes a municipality, and for a known
+    partner's name (`known_partners` and `also_known`)."""
+    if find_municipality(name) is not None:
+        return None
+    folded = fold(name)
+    if folded.startswith(_MUNICIPALITY_PREFIX):
+        folded = folded[len(_MUNICIPALITY_PREFIX) :].strip()
+    known = {fold(partner) for partner in (*known_partners(), *also_known)}
+    limit = _near_limit(folded)
+    if limit == 0 or fold(name) in known or folded in known:
+        return None
+    best: tuple[int, str] | None = None
+    found: Municipality | None = None
+    for key, municipality in _lookup().items():
+        distance = edit_distance(folded, key, limit)
+        if distance <= limit and (best is None or (distance, key) < best):
+            best, found = (distance, key), municipality
+    return found

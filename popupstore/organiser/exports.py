@@ -1,4 +1,4 @@
-"""Exports of the checkouts as CSV, XLSX and JSON (contract §4).
+"""Exports of the checkouts as CSV, XLSX and JSON (columns in the OpenAPI document and README).
 
 Exporters are small classes (as in pretix): a subclass names its columns and yields
 rows; the base class writes them as CSV, JSON or an XLSX sheet, once for all. The basket
@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -33,9 +34,10 @@ from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
 from ..organisations import display_name
+from ..validation import safe_text
 from .stats import compare_events, statistics
 
-# A spreadsheet runs a cell that starts with one of these as a formula (contract §4).
+# A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH_ROWS = 1000
 FILE_CHUNK = 64 * 1024
@@ -46,6 +48,15 @@ def defuse(value: Any) -> Any:
     """A text value a spreadsheet would run gets a leading apostrophe; others stay as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    return value
+
+
+def sheet_cell(value: Any) -> Any:
+    """A value as a CSV or XLSX cell: text made writable first (rows stored before the
+    input rule may hold controls or bidirectional controls, which XLSX refuses and which
+    would reorder what the reader sees), then defused."""
+    if isinstance(value, str):
+        return defuse(safe_text(value))
     return value
 
 
@@ -135,7 +146,7 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return defuse(value)
+    return sheet_cell(value)
 
 
 class Exporter:
@@ -206,7 +217,7 @@ class Exporter:
             sheet.append([self.notice])
         sheet.append(list(self.columns))
         for row in self.rows():
-            sheet.append([defuse(value) for value in row])
+            sheet.append([sheet_cell(value) for value in row])
 
 
 BASKET_LINE_COLUMNS = (
@@ -222,7 +233,7 @@ BASKET_LINE_COLUMNS = (
 
 
 class BasketLineExporter(Exporter):
-    """One row per basket line: the anonymous export of contract §4."""
+    """One row per basket line: the anonymous export (README, "Exports")."""
 
     identifier = "basket-lines"
     sheet_title = "basket lines"
@@ -389,8 +400,16 @@ def write_xlsx(exporters: Sequence[Exporter], path: str) -> None:
     openpyxl's write-only mode streams each sheet to a temporary file as rows come.
     """
     workbook = Workbook(write_only=True)
-    for exporter in exporters:
-        exporter.write_sheet(workbook)
+    try:
+        for exporter in exporters:
+            exporter.write_sheet(workbook)
+    except BaseException:
+        # End the sheets' open streams now; left to the garbage collector, they would
+        # write to files already closed, and the error would come out of nowhere.
+        for sheet in workbook.worksheets:
+            with suppress(Exception):
+                sheet.close()
+        raise
     workbook.save(path)
 
 

@@ -4,7 +4,9 @@ The poster (A3) carries a large QR code to the store's own address, so visitors 
 on their own phone while the tablet is busy. Shelf labels are cards of 95 by 69 mm, eight
 to an A4 sheet, one per active product: its name, owner and theme colour, and a QR code
 to the product page. Fonts are DejaVu (Debian's fonts-dejavu-core); where those are
-missing, Pillow's own scalable default font takes over.
+missing, Pillow's own scalable default font takes over. Every text from the database is
+drawn through `one_line`: rows stored before the input rule may hold line breaks,
+controls or bidirectional controls.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..basket.qr import qr_image
 from ..catalog.models import Product
 from ..catalog.themes import PALETTE, theme_colour
 from ..events.models import Event
+from ..validation import one_line
 
 DPI = 150
 MM = DPI / 25.4
@@ -176,8 +179,8 @@ def poster_image(store_url: str, event: Event | None) -> Image.Image:
 
     strip = round(14 * MM)
     if event is not None:
-        where = ", ".join(part for part in (event.venue, event.city) if part)
-        footer = f"{event.name} · {where} · {format_date(event.date, 'long')}"
+        where = ", ".join(one_line(part) for part in (event.venue, event.city) if part)
+        footer = f"{one_line(event.name)} · {where} · {format_date(event.date, 'long')}"
         draw.text(
             (centre, height - strip - round(10 * MM)),
             footer,
@@ -263,7 +266,11 @@ def _draw_label(
     colour = theme_colour(product.theme)
     draw.rectangle((x + 1, y + 1, x + width - 2, y + band), fill=colour)
     draw.text(
-        (x + pad, y + band / 2), product.theme, font=font(30, bold=True), fill=WHITE, anchor="lm"
+        (x + pad, y + band / 2),
+        one_line(product.theme),
+        font=font(30, bold=True),
+        fill=WHITE,
+        anchor="lm",
     )
 
     code = qr_block(url, round(30 * MM))
@@ -273,13 +280,13 @@ def _draw_label(
 
     text_width = code_x - x - 2 * pad
     name_font = font(40, bold=True)
-    lines = _fit_lines(draw, product.name, name_font, width - 2 * pad, 2)
+    lines = _fit_lines(draw, one_line(product.name), name_font, width - 2 * pad, 2)
     bottom = _draw_lines(draw, lines, (x + pad, y + band + pad), name_font, INK, spacing=1.2)
     owner_font = font(26)
-    owner = _fit_lines(draw, product.owner, owner_font, text_width, 2)
+    owner = _fit_lines(draw, one_line(product.owner), owner_font, text_width, 2)
     bottom = _draw_lines(draw, owner, (x + pad, bottom + pad / 2), owner_font, MUTED)
     summary_font = font(24)
-    summary = _fit_lines(draw, product.summary, summary_font, text_width, 3)
+    summary = _fit_lines(draw, one_line(product.summary), summary_font, text_width, 3)
     _draw_lines(draw, summary, (x + pad, bottom + pad / 2), summary_font, INK)
     draw.text(
         (x + width - pad, code_y - 4),

@@ -24,6 +24,7 @@ from ..catalog.services import (
     product_file_text,
     product_name_map,
     set_product_active,
+    shelf_names,
     upsert_products,
 )
 from ..errors import DomainError, NotFoundError
@@ -37,6 +38,7 @@ from ..events.services import (
     update_event,
 )
 from ..extensions import db
+from ..validation import show_field_errors
 from ..web import base_url
 from .exports import (
     FORMATS,
@@ -57,12 +59,7 @@ ALL_EVENTS = "alle"
 
 def _show_errors(form: FlaskForm, error: DomainError) -> None:
     """Tie a service's field errors to the form's fields; the rest becomes a message."""
-    unplaced = []
-    for name, message in error.fields.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            unplaced.append(message)
+    unplaced = show_field_errors(form, error.fields)
     flash(" ".join([error.message, *unplaced]), "error")
 
 
@@ -218,6 +215,7 @@ def catalog() -> str:
 @role_required(ORGANISER)
 def new_product() -> Any:
     form = ProductForm()
+    form.offer_shelves(shelf_names())
     return _form_page(
         form,
         lambda: add_product(form.product_data()),
@@ -234,7 +232,7 @@ def new_product() -> Any:
 @role_required(ORGANISER)
 def edit_product_page(slug: str) -> Any:
     found = _product_or_404(slug)
-    form = ProductForm.for_product(found)
+    form = ProductForm.for_product(found, shelf_names())
     return _form_page(
         form,
         lambda: edit_product(found, form.product_data()),

@@ -2,7 +2,8 @@
 
 Both reach every copy the store keeps: the rows themselves here, and through the event's
 named versions (`popupstore.versions`) every worker's match index, kept pages and token
-look-ups. The replay store keeps no personal data, and its records go too. The request or
+look-ups. The replay store keeps no personal data, and its records go too; so do the
+contact details of product proposals (`popupstore.proposals`). The request or
 the CLI command commits once and then calls `db_setup.scrub_erased_data()` so erased text
 does not linger in the database files.
 """
@@ -20,6 +21,7 @@ from ..basket.models import Checkout, IdempotencyRecord
 from ..db import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..proposals.models import DECLINED, PENDING, Proposal
 
 
 def erase_checkout(checkout: Checkout) -> None:
@@ -27,8 +29,11 @@ def erase_checkout(checkout: Checkout) -> None:
 
     Their agreements go with them (ON DELETE CASCADE). A replay record of their checkout
     stays as a used key without a checkout (a replay is then a 404, not a new checkout),
-    its encrypted token emptied. Their mails (sent or not) and evaluation go, and so do
-    other visitors' evaluation answers about them.
+    its encrypted token emptied. Their product proposals that were not taken into the
+    catalog go too; one that was keeps only its organisation, as the product's credit
+    (the form says so), and loses the contact and the link to the checkout. Their mails
+    (sent or not) and evaluation go, and so do other visitors' evaluation answers about
+    them.
     """
     # Imported here: the follow-up package uses the privacy package's retention rules.
     from ..followup.evaluation import delete_answers
@@ -41,6 +46,18 @@ def erase_checkout(checkout: Checkout) -> None:
         .where(IdempotencyRecord.checkout_id == checkout.id)
         .values(checkout_id=None, token_sealed=b"")
     )
+    proposals = (versions.event_proposals(checkout.event_id),)
+    db.session.execute(
+        delete(Proposal)
+        .where(Proposal.checkout_id == checkout.id, Proposal.status.in_((PENDING, DECLINED)))
+        .execution_options(synchronize_session=False, bumps=proposals)
+    )
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.checkout_id == checkout.id)
+        .values(checkout_id=None, contact=None)
+        .execution_options(synchronize_session=False, bumps=proposals)
+    )
     db.session.delete(checkout)
     db.session.flush()
 
@@ -48,11 +65,13 @@ def erase_checkout(checkout: Checkout) -> None:
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     """What a purge changed: checkouts made anonymous, replay records removed, agreement
-    texts emptied, mails cancelled and evaluation texts emptied."""
+    texts emptied, contact details of product proposals removed, mails cancelled and
+    evaluation texts emptied."""
 
     checkouts: int
     idempotency_records: int
     agreement_texts: int = 0
+    proposal_contacts: int = 0
     mails_cancelled: int = 0
     evaluation_texts: int = 0
 
@@ -62,6 +81,7 @@ class PurgeResult:
             self.checkouts
             or self.idempotency_records
             or self.agreement_texts
+            or self.proposal_contacts
             or self.mails_cancelled
             or self.evaluation_texts
         )
@@ -78,7 +98,8 @@ def _holds_personal_data() -> Any:
 def events_with_personal_data() -> dict[int, int]:
     """Per event id: how many of its checkouts still hold a name, e-mail or receipt token.
 
-    An event whose replay records alone remain counts with 0 (still to purge).
+    An event whose replay records or proposal contacts alone remain counts with 0 (still
+    to purge).
     """
     counts: dict[int, int] = {
         event_id: count
@@ -89,6 +110,9 @@ def events_with_personal_data() -> dict[int, int]:
         )
     }
     for (event_id,) in db.session.execute(select(IdempotencyRecord.event_id).distinct()):
+        counts.setdefault(event_id, 0)
+    contacts = select(Proposal.event_id).where(Proposal.contact.is_not(None)).distinct()
+    for (event_id,) in db.session.execute(contacts):
         counts.setdefault(event_id, 0)
     return counts
 
@@ -103,11 +127,12 @@ def purge_personal_data(event: Event) -> PurgeResult:
 
     The baskets stay as anonymous data (organisation, type, province, role, products,
     intents, times), so counts, statistics and exports add up as before; a purged visitor
-    no longer consents, so they are nobody's partner any more. Replay records go, and the
-    texts of agreements (visitors may name people in them). Receipts of the event no longer
-    open. Mails not sent yet are cancelled and the evaluations' free texts emptied; the
-    other evaluation answers stay, about visitors without a name, like the agreements.
-    Idempotent: a second purge changes nothing.
+    no longer consents, so they are nobody's partner any more (within the event and across
+    its series). Replay records go, the texts of agreements (visitors may name people in
+    them) and the contact details of product proposals made at the event. Receipts of the
+    event no longer open. Mails not sent yet are cancelled and the evaluations' free texts
+    emptied; the other evaluation answers stay, about visitors without a name, like the
+    agreements. Idempotent: a second purge changes nothing.
     """
     from ..followup.evaluation import empty_missed_texts
     from ..followup.outbox import purge_mails
@@ -133,10 +158,17 @@ def purge_personal_data(event: Event) -> PurgeResult:
         .values(text="")
         .execution_options(synchronize_session=False, bumps=changes)
     )
+    contacts = _rowcount(
+        update(Proposal)
+        .where(Proposal.event_id == event.id, Proposal.contact.is_not(None))
+        .values(contact=None)
+        .execution_options(synchronize_session=False, bumps=(versions.event_proposals(event.id),))
+    )
     result = PurgeResult(
         checkouts=anonymised,
         idempotency_records=removed,
         agreement_texts=emptied,
+        proposal_contacts=contacts,
         mails_cancelled=cancelled,
         evaluation_texts=texts,
     )

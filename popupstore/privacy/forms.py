@@ -3,14 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from .services import NOTICE_PART_LIMIT
+from ..validation import CleanText
+from .services import NOTICE_PART
 
-_PART = [
-    InputRequired(_l("Vul dit in.")),
-    Length(max=NOTICE_PART_LIMIT, message=_l("Hoogstens %(max)d tekens.")),
-]
+_PART = [CleanText(NOTICE_PART)]
 _HINT = _l("Gewone tekst. Een lege regel begint een nieuwe alinea.")
 
 

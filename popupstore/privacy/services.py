@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 
 from ..basket.models import BasketLine, Checkout
 from ..errors import ValidationError
-from ..events.models import Event
+from ..events.models import MAX_RETENTION_DAYS, Event, days_after
 from ..events.services import list_events
 from ..extensions import db
+from ..validation import FreeText
 from .erasure import PurgeResult, events_with_personal_data, purge_personal_data
 from .models import PrivacyNotice
 
 NOTICE_PART_LIMIT = 5000
-# Personal data need a reason to be kept; a year after the event there is none left.
-MAX_RETENTION_DAYS = 365
+NOTICE_PART = FreeText(NOTICE_PART_LIMIT, multiline=True)
 
 DEFAULT_CONTROLLER = _l(
     "De organisator van de netwerkdag is verantwoordelijk voor de gegevens in deze "
@@ -36,14 +36,17 @@ DEFAULT_PURPOSE = _l(
     "We gebruiken je gegevens voor één doel: je in contact brengen met mensen die met "
     "dezelfde aanpakken bezig zijn, en de dag samen evalueren.\n\n"
     "We vragen alleen wat daarvoor nodig is: wat je in je mandje legt ('Wil ik' of "
-    "'Doen we al'), je organisatie, het soort organisatie en je rol. Je voornaam staat op "
+    "'Doen we al'), je organisatie, het soort organisatie, het werkgebied (provincie) van "
+    "een organisatie die geen gemeente is, en je rol. Je voornaam staat op "
     "je eigen bon. Je e-mailadres is niet verplicht; de organisatie gebruikt het alleen "
     "om je na afloop je bon te sturen.\n\n"
-    "Anderen zien je voornaam en organisatie alleen als je daar bij het afrekenen zelf een "
-    "vinkje voor zet. Zonder vinkje zie jij wel je gesprekspartners, maar niemand ziet jou; "
-    "de facilitatoren zien je dan alleen als bonnummer. Statistieken en exports bevatten "
-    "nooit namen of e-mailadressen. We gebruiken geen cookies om je te volgen: alleen een "
-    "cookie dat je mandje en je bon op dit apparaat onthoudt tot je op 'Klaar' tikt."
+    "Anderen zien je voornaam, organisatie en rol alleen als je bij het afrekenen zelf "
+    "'Anderen mogen mij als gesprekspartner zien' aanvinkt. Zonder vinkje zie jij wel je "
+    "gesprekspartners, maar niemand ziet jou; de facilitatoren zien je dan alleen als "
+    "bonnummer. Statistieken en exports bevatten nooit namen of e-mailadressen. We gebruiken "
+    "geen cookies om je te volgen: alleen een cookie dat je mandje en je bon op dit apparaat "
+    "onthoudt. Op de tablet van de stand wist 'Klaar — volgende bezoeker' dat meteen, en "
+    "anders gebeurt dat vanzelf als een tijdje niemand iets aanraakt."
 )
 DEFAULT_RETENTION = _l(
     "Je naam, je e-mailadres en de geheime code van je bon wissen we uiterlijk op de "
@@ -52,8 +55,8 @@ DEFAULT_RETENTION = _l(
 )
 DEFAULT_RIGHTS = _l(
     "Je mag je gegevens inzien, laten verbeteren en laten wissen, en je toestemming "
-    "intrekken. Wissen kan je zelf meteen doen: open je bon (via de QR-code) en kies "
-    "'Wis mijn gegevens'. Voor de rest kun je terecht bij de organisator.\n\n"
+    "intrekken. Wissen kan je zelf meteen doen: open je bon (via de link of de QR-code) en "
+    "kies 'Mijn gegevens wissen'. Voor de rest kun je terecht bij de organisator.\n\n"
     "Ben je het niet eens met hoe we met je gegevens omgaan? Dan kun je een klacht "
     "indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)."
 )
@@ -105,26 +108,13 @@ def privacy_notice() -> NoticeText:
     )
 
 
-def _notice_part(fields: dict[str, str], name: str, value: str | None) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if not text:
-        fields[name] = str(_l("Vul dit in."))
-    elif len(text) > NOTICE_PART_LIMIT:
-        fields[name] = str(_l("Hoogstens %(n)d tekens.", n=NOTICE_PART_LIMIT))
-    return text
-
-
 def update_privacy_notice(
     *, controller: str, purpose: str, retention: str, rights: str, by: str | None = None
 ) -> PrivacyNotice:
     """Save the privacy page's text; every part is required (the AVG asks for all four)."""
     fields: dict[str, str] = {}
-    parts = {
-        "controller": _notice_part(fields, "controller", controller),
-        "purpose": _notice_part(fields, "purpose", purpose),
-        "retention": _notice_part(fields, "retention", retention),
-        "rights": _notice_part(fields, "rights", rights),
-    }
+    given = {"controller": controller, "purpose": purpose, "retention": retention, "rights": rights}
+    parts = {name: NOTICE_PART.check(fields, name, value) or "" for name, value in given.items()}
     if fields:
         raise ValidationError(str(_l("De privacytekst is niet compleet.")), fields)
     notice = _stored_notice()
@@ -149,7 +139,7 @@ def today() -> dt.date:
 
 
 def latest_retention(event: Event) -> dt.date:
-    return event.date + dt.timedelta(days=MAX_RETENTION_DAYS)
+    return days_after(event.date, MAX_RETENTION_DAYS)
 
 
 def set_retention(event: Event, until: dt.date | None) -> Event:

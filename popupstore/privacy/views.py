@@ -16,6 +16,7 @@ from ..errors import DomainError
 from ..events.services import get_event
 from ..extensions import db
 from ..security import public
+from ..validation import show_field_errors
 from .erasure import purge_personal_data
 from .forms import NoticeForm, PurgeForm, RetentionForm
 from .services import (
@@ -27,14 +28,6 @@ from .services import (
 )
 
 bp = Blueprint("privacy", __name__)
-
-
-def _tie_errors(form: Any, error: DomainError) -> None:
-    """Show a service's field errors next to the form fields they are about."""
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
 
 
 def _organiser_home() -> str:
@@ -82,7 +75,7 @@ def edit_notice() -> Any:
                 )
             except DomainError as error:
                 db.session.rollback()
-                _tie_errors(form, error)
+                show_field_errors(form, error.fields)
             else:
                 db.session.commit()
                 flash(_("De privacytekst is opgeslagen."), "success")
@@ -118,7 +111,7 @@ def event(slug: str) -> Any:
             set_retention(found, form.retention_until.data)
         except DomainError as error:
             db.session.rollback()
-            _tie_errors(form, error)
+            show_field_errors(form, error.fields)
         else:
             db.session.commit()
             flash(

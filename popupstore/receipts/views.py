@@ -26,7 +26,13 @@ from ..privacy.erasure import erase_checkout
 from ..privacy.services import today
 from ..security import count_failed_lookup, public
 from ..web import base_url, polled_fragment
-from .services import ReceiptState, checkout_view, find_checkout_by_token, receipt_state
+from .services import (
+    ReceiptState,
+    checkout_view,
+    find_checkout_by_token,
+    receipt_partners,
+    receipt_state,
+)
 
 bp = Blueprint("receipts", __name__)
 
@@ -35,7 +41,7 @@ bp = Blueprint("receipts", __name__)
 def kiosk_gate() -> None:
     """On the booth tablet a token route opens only the receipt of the visitor at hand.
 
-    Other blueprints with /r/<token>/… routes register this same gate."""
+    Other blueprints with routes under /r/<token>/ register it too."""
     token = (request.view_args or {}).get("token")
     if token is not None and kiosk_mode() and remembered_receipt(session).get("token") != token:
         abort(404)
@@ -58,10 +64,16 @@ def _state_or_404(token: str) -> ReceiptState:
     return state
 
 
-def _render_receipt(template: str, checkout: Checkout, token: str, **extra: Any) -> str:
+def _render_receipt(
+    template: str, checkout: Checkout, token: str, state: ReceiptState | None = None, **extra: Any
+) -> str:
+    view = (
+        checkout_view(checkout) if state is None else checkout_view(checkout, series=state.series)
+    )
     return render_template(
         template,
-        view=checkout_view(checkout),
+        view=view,
+        partners=receipt_partners(view),
         product_names=product_name_map(),
         token=token,
         receipt_url=f"{base_url()}/r/{token}",
@@ -78,6 +90,9 @@ def latest() -> Any:
     if checkout is None:
         forget_receipt(session)
         return redirect(url_for("catalog.start"))
+    if not kiosk_mode():
+        # A visitor's own phone keeps its own receipt page, the link to take home.
+        return redirect(url_for("receipts.page", token=token))
     return _render_receipt("receipts/receipt.html", checkout, token, form=EmptyForm())
 
 
@@ -99,7 +114,7 @@ def page(token: str) -> str:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
-        return _render_receipt("receipts/receipt_page.html", checkout, token)
+        return _render_receipt("receipts/receipt_page.html", checkout, token, state)
 
     # 240 phones may open their receipt at once: render each once per change of the event.
     # The day is part of the key: from the day after the event the page offers the
@@ -116,9 +131,11 @@ def partners(token: str) -> Any:
 
     def render() -> str:
         checkout = db.get_or_404(Checkout, state.checkout_id)
+        view = checkout_view(checkout, series=state.series)
         return render_template(
             "receipts/_partners.html",
-            view=checkout_view(checkout),
+            view=view,
+            partners=receipt_partners(view),
             product_names=product_name_map(),
         )
 

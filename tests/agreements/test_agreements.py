@@ -85,12 +85,12 @@ def test_the_partner_of_a_visitor_without_consent_sees_only_a_number(client, sto
 @pytest.mark.parametrize(
     ("choice", "text", "field", "message"),
     [
-        ("2:geldfit", "", "text", "Schrijf in één regel wat jullie gaan doen."),
-        ("2:geldfit", "x" * 201, "text", "Hoogstens 200 tekens; het zijn er nu 201."),
-        ("2:geldfit", "bel\x07teken", "text", "Gebruik alleen gewone tekst."),
+        ("2:geldfit", "", "text", "Vul dit in."),
+        ("2:geldfit", "x" * 201, "text", "Hoogstens 200 tekens."),
+        ("2:geldfit", "bel\x07teken", "text", "Bevat een teken dat hier niet mag (U+0007)."),
         ("1:geldfit", "met mezelf", "choice", "Kies iemand uit je gesprekspartners"),
         ("9:geldfit", "onbekend", "choice", "Kies iemand uit je gesprekspartners"),
-        ("2:gemeentepolis", "niet gedeeld", "choice", "Kies een product dat jullie allebei"),
+        ("2:gemeentepolis", "niet gedeeld", "choice", "Kies een aanpak die jullie allebei"),
         ("onzin", "wat dan ook", "choice", "Kies iemand uit je gesprekspartners"),
         ("", "leeg", "choice", "Kies iemand uit je gesprekspartners"),
     ],

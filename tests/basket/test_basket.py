@@ -20,7 +20,8 @@ def put(client, slug: str, intent: str):
 def test_add_switch_and_remove(client, store):
     assert count_on(client.get("/").get_data(as_text=True)) == 0
     response = put(client, "geldfit", "want")
-    assert response.status_code == 302 and response.headers["Location"] == "/mandje"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/mandje#product-geldfit"
     put(client, "vroegsignalering", "have")
     html = client.get("/mandje").get_data(as_text=True)
     assert count_on(html) == 2

@@ -15,6 +15,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from .nu_checker import SERVED_DOCUMENTS, ServedDocuments
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -25,6 +27,21 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+HERE = Path(__file__).parent
+# Checks the pages that the other browser tests were sent, so it runs after them.
+LAST = HERE / "test_html_validity.py"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives Chromium: mark it `browser` before `-m` selects, so
+    `-m "not browser"` leaves out a new module that forgot its own mark. Under pytest-xdist
+    they form one group (`--dist loadgroup`): one worker, one Chromium, in this order."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    items.sort(key=lambda item: item.path == LAST)
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +58,9 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def _read_whole(app: Any) -> Any:
-    """Hand werkzeug's development server complete bodies, with files already closed.
+def _read_whole(app: Any, documents: ServedDocuments) -> Any:
+    """Hand werkzeug's development server complete bodies, with files already closed, and
+    keep each HTML document for the Nu Html Checker.
 
     When the browser drops a request half-way (back, reload), that server can give up
     before closing the response; a static file left open then surfaces later as a
@@ -50,21 +68,32 @@ def _read_whole(app: Any) -> Any:
     """
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        body = app(environ, start_response)
+        content_type = ""
+
+        def note_content_type(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            nonlocal content_type
+            content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+            return start_response(status, headers, *args)
+
+        body = app(environ, note_content_type)
         try:
-            return list(body)
+            chunks = list(body)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
+        query = environ.get("QUERY_STRING")
+        path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        documents.record(environ["REQUEST_METHOD"], path, content_type, b"".join(chunks))
+        return chunks
 
     return wsgi
 
 
 class LiveServer:
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, documents: ServedDocuments = SERVED_DOCUMENTS) -> None:
         self.app = app
-        self._server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
+        self._server = make_server("127.0.0.1", 0, _read_whole(app, documents), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,11 @@ TARGETS = (
 
 
 def add_to_basket(page: Any, base: str, slug: str, button: str = "Wil ik") -> None:
+    """Tap a product's button on its page and wait until the store says it is chosen
+    (in place with JavaScript, on the page it returns to without)."""
     page.goto(f"{base}/product/{slug}")
     page.locator(".product__buy").get_by_role("button", name=button).click()
-    page.wait_for_load_state()
+    page.locator(".product__buy button[aria-pressed=true]", has_text=button).wait_for()
 
 
 def fill_basket(page: Any, base: str) -> None:
@@ -31,8 +34,13 @@ def fill_basket(page: Any, base: str) -> None:
     add_to_basket(page, base, "vroegsignalering", "Doen we al")
 
 
+# Where a checkout ends: the booth tablet's receipt, or a phone's own receipt page.
+RECEIPT_URL = re.compile(r".*/(kassabon|r/[A-Za-z0-9_-]+)$")
+
+
 def check_out(page: Any, base: str, name: str = "Anna", email: str = "") -> None:
-    """Check out the basket on the kiosk's own form; ends on the receipt."""
+    """Check out the basket on the store's own form; ends on the receipt (the booth's
+    /kassabon in kiosk mode, else the device's own /r/<token>)."""
     page.goto(f"{base}/afrekenen")
     page.get_by_label("Je voornaam").fill(name)
     page.get_by_label("Je organisatie").fill("Breda")
@@ -40,7 +48,7 @@ def check_out(page: Any, base: str, name: str = "Anna", email: str = "") -> None
         page.get_by_label("Je e-mailadres (mag leeg blijven)").fill(email)
     page.get_by_label("Anderen mogen mij als gesprekspartner zien").check()
     page.locator("form.checkout__form button[type=submit]").click()
-    page.wait_for_url("**/kassabon")
+    page.wait_for_url(RECEIPT_URL)
 
 
 def staff_login(page: Any, base: str, username: str) -> None:

@@ -41,6 +41,19 @@ def fill_and_check_out(page: Any, base: str) -> None:
     check_out(page, base)
 
 
+def tap_want_on_a_card(page: Any, base: str) -> None:
+    page.locator("article.card .button--want").first.click()
+    page.locator(".basket-bar:not(.is-empty)").wait_for()
+
+
+def type_a_municipality_wrong(page: Any, base: str) -> None:
+    page.get_by_label("Je voornaam").fill("Anna")
+    page.get_by_label("Je organisatie").fill("Bredaa")
+    page.locator("[data-suggestion]:not([hidden])").wait_for()
+    page.locator("form.checkout__form .checkout__submit button").click()
+    page.wait_for_selector("#organisation-suggestion")
+
+
 def wrong_login(page: Any, base: str) -> None:
     page.get_by_label("Gebruikersnaam").fill("niemand")
     page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
@@ -74,6 +87,49 @@ def wrong_follow_up_date(page: Any, base: str) -> None:
     page.wait_for_selector("#send_on-error")
 
 
+def submit_empty_proposal(page: Any, base: str) -> None:
+    page.get_by_label("Naam van de aanpak").fill("")
+    page.get_by_role("button", name="Voorstel insturen").click()
+    page.wait_for_selector("#error-summary")
+
+
+def submit_bad_approval(page: Any, base: str) -> None:
+    page.get_by_label("Korte naam (slug)").fill("Geen Slug")
+    page.get_by_role("button", name="Opnemen", exact=True).click()
+    page.wait_for_selector("#error-summary")
+
+
+def make_series_and_proposals(make_checkout: Any) -> None:
+    """breda-2026 in a series with a later day that has a visitor who ticked the series box;
+    a proposal waiting, and one taken into the store as 'budgetcafe'."""
+    from datetime import date
+
+    from popupstore.events.services import activate_event, create_event, get_event
+    from popupstore.proposals.services import approve_proposal, submit_proposal
+    from popupstore.series.services import add_event_to_series, create_series
+
+    series = create_series("samen-2026", name="Samen Organiseren 2026")
+    breda = get_event("breda-2026")
+    zwolle = create_event("zwolle-2026", name="Zwolle", city="Zwolle", date=date(2026, 12, 10))
+    add_event_to_series(series, breda)
+    add_event_to_series(series, zwolle)
+    activate_event(zwolle)
+    db.session.commit()
+    make_checkout(
+        {"geldfit": "have"},
+        name="Dirk",
+        organisation="Zwolle",
+        across_series=True,
+        event="zwolle-2026",
+    )
+    activate_event(breda)
+    text = {"pitch": "Een inloop voor geldvragen.", "description": "Wekelijks, met vrijwilligers."}
+    submit_proposal(breda, {**text, "name": "Budgetcafé", "organisation": "Bibliotheek"})
+    taken = submit_proposal(breda, {**text, "name": "Geldcafé", "organisation": "Bibliotheek"})
+    approve_proposal(taken, slug="budgetcafe", theme="Preventie", by="olga")
+    db.session.commit()
+
+
 def in_english(page: Any, base: str) -> None:
     page.goto(base + "/")
     page.get_by_role("button", name="English").click()
@@ -91,6 +147,7 @@ class Page:
     before: Step | None = None
     after: Step | None = None
     status: int = 200
+    series: bool = False  # breda-2026 in a series, visitors across it, proposals
 
 
 PAGES = [
@@ -105,7 +162,11 @@ PAGES = [
     Page("basket", "/mandje", before=fill_basket),
     Page("checkout", "/afrekenen", before=fill_basket),
     Page("checkout-errors", "/afrekenen", before=fill_basket, after=submit_empty_checkout),
-    Page("kiosk-receipt", "/kassabon", before=fill_and_check_out),
+    Page("kiosk-receipt", "/kassabon", kiosk=True, before=fill_and_check_out),
+    Page("receipt-after-checkout", "/kassabon", before=fill_and_check_out),
+    Page("shelf-with-basket", "/producten?thema=digitaal&q=geld", before=fill_basket),
+    Page("shelf-after-a-tap", "/producten?thema=digitaal", after=tap_want_on_a_card),
+    Page("checkout-suggestion", "/afrekenen", before=fill_basket, after=type_a_municipality_wrong),
     Page("receipt", "/r/{token}"),
     Page("erase", "/r/{token}/wissen"),
     Page("erased", "/gewist"),
@@ -171,6 +232,32 @@ PAGES = [
         "/organisator/privacy/evenement/breda-2026/wissen",
         role="organiser",
     ),
+    Page("propose", "/voorstellen"),
+    Page("propose-errors", "/r/{token}/voorstellen", after=submit_empty_proposal),
+    Page("proposal-thanks", "/voorstellen/bedankt"),
+    Page("product-credit", "/product/budgetcafe", series=True),
+    Page("receipt-series", "/r/{token}", series=True),
+    Page("kiosk-receipt-series", "/kassabon", before=fill_and_check_out, series=True),
+    Page("checkout-series", "/afrekenen", before=fill_basket, series=True),
+    Page("organiser-proposals", "/organisator/voorstellen", role="organiser", series=True),
+    Page("organiser-proposal", "/organisator/voorstellen/1", role="organiser", series=True),
+    Page(
+        "organiser-proposal-errors",
+        "/organisator/voorstellen/1",
+        role="organiser",
+        series=True,
+        after=submit_bad_approval,
+    ),
+    Page("organiser-proposal-decided", "/organisator/voorstellen/2", role="organiser", series=True),
+    Page("organiser-series-list", "/organisator/reeksen", role="organiser", series=True),
+    Page("organiser-series", "/organisator/reeksen/samen-2026", role="organiser", series=True),
+    Page("facilitator-series", "/facilitator/reeks/samen-2026", role="facilitator", series=True),
+    Page(
+        "facilitator-wall-series",
+        "/facilitator/evenement/breda-2026/wand",
+        role="facilitator",
+        series=True,
+    ),
 ]
 
 
@@ -182,7 +269,11 @@ def test_page_meets_wcag_21_aa(
     from popupstore.kiosk.services import set_pin
 
     base = live_server.url
-    receipt = make_checkout({"geldfit": "want", "vroegsignalering": "have"}, name="Bram")
+    if target.series:
+        make_series_and_proposals(make_checkout)
+    receipt = make_checkout(
+        {"geldfit": "want", "vroegsignalering": "have"}, name="Bram", across_series=target.series
+    )
     make_checkout({"geldfit": "have"}, name="Chris", organisation="Tilburg", share_contact=False)
     if target.kiosk:
         set_pin("2468")

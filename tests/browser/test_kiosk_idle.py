@@ -71,7 +71,10 @@ def test_idle_warning_is_an_accessible_modal_that_keeps_the_basket(kiosk, page, 
     assert page.locator("#idle-title").inner_text() == "Ben je er nog?"
     # Announced as an alert dialog, with the reason as its description, focus on "Ja, verder".
     assert page.locator("#idle-dialog").get_attribute("aria-describedby") == "idle-text"
-    assert "seconden begint de winkel opnieuw" in page.locator("#idle-text").inner_text()
+    assert "begint de winkel opnieuw" in page.locator("#idle-text").inner_text()
+    # The number that counts down says what it counts.
+    count, unit = page.locator(".idle-dialog__count").inner_text().split()
+    assert int(count) <= WARNING_SECONDS and unit == "seconden"
     page.wait_for_function("document.activeElement.textContent.trim() === 'Ja, verder'")
     assert page.evaluate("document.getElementById('idle-dialog').open")
     assert axe_violations(page) == []

@@ -51,12 +51,12 @@ def test_filter_by_theme(client, store):
 def test_search_by_word_ignores_case_and_accents(client, store):
     html = text_of(client.get("/producten?q=ZELFTEST"))
     assert "Geldfit" in html and "Gemeentepolis" not in html
-    assert "1 product gevonden" in html
+    assert "1 aanpak gevonden" in html
     html = text_of(client.get("/producten?q=eén"))
     assert "Geldfit" in html
     html = text_of(client.get("/producten?q=jongeren&thema=digitaal"))
-    assert "0 producten gevonden" in html
-    assert "Niets gevonden" in html
+    assert "0 aanpakken gevonden" in html
+    assert "Niets gevonden in dit schap." in html
 
 
 def test_product_page_has_intent_buttons(client, store):
@@ -78,3 +78,35 @@ def test_pages_are_never_cached_and_carry_security_headers(client, store):
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_the_shipped_shelves_are_few_and_full_and_early_warning_comes_first(client, app):
+    from pathlib import Path
+
+    from popupstore.catalog.services import load_products, theme_slug
+    from popupstore.catalog.themes import SHELF_ORDER
+    from popupstore.extensions import db
+
+    load_products(Path(__file__).resolve().parents[2] / "seed_products.yaml")
+    db.session.commit()
+    html = text_of(client.get("/"))
+    tiles = re.findall(
+        r'class="tile theme-\d+" href="/producten\?thema=([a-z-]+)">\s*'
+        r'<span class="tile__name">[^<]*</span>\s*<span class="tile__count">(\d+) aanpak',
+        html,
+    )
+    assert [slug for slug, _count in tiles] == [theme_slug(name) for name in SHELF_ORDER]
+    assert tiles[0][0] == "vroegsignalering"
+    assert len(tiles) <= 8 and all(int(count) >= 2 for _slug, count in tiles)
+    # The whole shop lists the products shelf by shelf in that order.
+    listing = text_of(client.get("/producten"))
+    cards = re.findall(r'<article class="card (theme-\d+)"', listing)
+    assert len(cards) == 31
+    assert cards == sorted(cards, key=lambda css: int(css.removeprefix("theme-")))
+
+
+def test_each_shelf_has_its_own_colour(app):
+    from popupstore.catalog.themes import SHELF_ORDER, theme_class
+
+    assert len({theme_class(name) for name in SHELF_ORDER}) == len(SHELF_ORDER)
+    assert theme_class("Iets nieuws") not in {theme_class(name) for name in SHELF_ORDER}

@@ -153,3 +153,16 @@ def test_seed_catalog_is_complete_and_loads(app, runner):
     result = runner.invoke(args=["load-products", str(SEED)])
     assert result.exit_code == 0, result.output
     assert _count() == len(products)
+
+
+def test_seed_catalog_speaks_to_the_visitor_as_the_screens_do():
+    """The screens say "je"; so does the catalog. A contact appears only where the facts
+    behind the catalog give one, and they give none."""
+    from popupstore.catalog.themes import SHELF_ORDER
+
+    products = yaml.safe_load(SEED.read_text(encoding="utf-8"))["products"]
+    for product in products:
+        for name in ("summary", "description", "price"):
+            assert not re.search(r"\b[Uu]w?\b", product[name]), (product["slug"], name)
+        assert "contact" not in product, product["slug"]
+        assert product["theme"] in SHELF_ORDER, product["slug"]

@@ -15,6 +15,7 @@ from popupstore.facilitator.models import ConversationPlan
 from popupstore.facilitator.pairing import conversation_pairs
 from popupstore.matching import seat_tables
 
+from ..security.conftest import csrf_token_from
 from .conftest import EVENT
 
 TABLES = EVENT + "/tafels"
@@ -138,8 +139,7 @@ def test_the_plan_is_the_same_on_another_worker(client, crowd, staff, make_app):
 def test_the_forms_need_their_csrf_token(make_app, crowd, make_user):
     guarded = make_app(WTF_CSRF_ENABLED=True).test_client()
     make_user("fien", "facilitator", "geheim-wachtwoord")
-    login_page = guarded.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    token = csrf_token_from(guarded.get("/login").get_data(as_text=True))
     guarded.post(
         "/login",
         data={"username": "fien", "password": "geheim-wachtwoord", "csrf_token": token},
@@ -147,8 +147,7 @@ def test_the_forms_need_their_csrf_token(make_app, crowd, make_user):
     assert guarded.post(TABLES, data={"min_size": 4, "max_size": 6}).status_code == 400
     assert guarded.post(PAIRS).status_code == 400
     assert plans() == 0
-    page = guarded.get(TABLES).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf_token_from(guarded.get(TABLES).get_data(as_text=True))
     made = guarded.post(TABLES, data={"min_size": 4, "max_size": 6, "csrf_token": token})
     assert made.status_code == 302
     assert plans() == 1

@@ -55,7 +55,7 @@ def test_extraction_finds_the_store_texts(extracted):
     # A broken babel.cfg would extract nothing and make the other checks pass vacuously.
     assert "Welkom in de pop-up store" in ids  # a template
     assert "Je voornaam" in ids  # lazy_gettext in a form
-    assert ("%(num)d product", "%(num)d producten") in ids  # a plural
+    assert ("%(num)d aanpak", "%(num)d aanpakken") in ids  # a plural
     assert len(ids) > 200
 
 

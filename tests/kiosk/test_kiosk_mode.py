@@ -145,7 +145,7 @@ def test_the_idle_time_comes_from_the_configuration(make_app, store, login, kios
     client.post("/kiosk/aan")
     html = html_of(client.get("/"))
     assert 'data-idle-seconds="7"' in html and 'data-warning-seconds="3"' in html
-    assert "Over 3 seconden begint de winkel opnieuw" in html
+    assert "Als de 3 seconden om zijn, begint de winkel opnieuw" in html
 
 
 # --- leaving kiosk mode with the PIN -------------------------------------------------------
@@ -261,3 +261,20 @@ def test_after_klaar_no_route_of_the_previous_receipt_answers_in_the_kiosk(
     assert client.get(f"/r/{token}{suffix}").status_code == 200
     client.post("/klaar")
     assert client.get(f"/r/{token}{suffix}").status_code == 404
+
+
+def test_the_booth_tablet_keeps_the_receipt_with_klaar_and_asks_no_one_to_keep_a_link(
+    client, store, turn_kiosk_on
+):
+    turn_kiosk_on()
+    client.post("/mandje/geldfit", data={"intent": "have"})
+    html = html_of(client.get("/afrekenen"))
+    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html).group(1)
+    form = {"name": "Anna", "organisation": "Tilburg", "checkout_key": key}
+    assert client.post("/afrekenen", data=form).headers["Location"] == "/kassabon"
+    receipt = html_of(client.get("/kassabon"))
+    assert "Klaar — volgende bezoeker" in receipt and 'class="qr"' in receipt
+    assert "bewaar deze link" not in receipt
+    token = re.search(r"/r/([A-Za-z0-9_-]+)/qr\.png", receipt).group(1)
+    # Its own receipt page, opened on the tablet, does not ask to keep the link either.
+    assert "bewaar deze link" not in html_of(client.get(f"/r/{token}"))

@@ -20,6 +20,8 @@ from popupstore.matching import (
     overlap,
 )
 
+from ..hypothesis_profiles import examples
+
 WEIGHTS = {("want", "want"): 1.0, ("want", "have"): 1.5, ("have", "want"): 1.5}
 WEIGHTS[("have", "have")] = 0.5
 
@@ -99,7 +101,7 @@ def reference_collaborations(
 OWNERS = {"p0": "NVVK", "p2": "Divosa"}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_index_equals_reference(events, data):
     event = data.draw(events(max_size=14))
@@ -115,7 +117,7 @@ def test_index_equals_reference(events, data):
         )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_index_equals_reference_on_larger_events(events, data):
     # Enough consenting baskets that the numpy preselection of the top five kicks in.
@@ -126,7 +128,7 @@ def test_index_equals_reference_on_larger_events(events, data):
         assert index.colleague_matches(basket) == reference_matches(event, basket, colleagues=True)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_match_invariants(events, data):
     event = data.draw(events(min_size=1, max_size=14))
@@ -152,7 +154,7 @@ def test_match_invariants(events, data):
                 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_score_is_symmetric(events, data):
     event = data.draw(events(min_size=2, max_size=10))
@@ -165,7 +167,7 @@ def test_score_is_symmetric(events, data):
                 assert index.score(a, b) > 0
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_virtual_add_equals_adding_to_a_copy(events, data):
     event = data.draw(events(max_size=12))
@@ -183,7 +185,7 @@ def test_virtual_add_equals_adding_to_a_copy(events, data):
     assert newcomer.number not in index
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(data=st.data())
 def test_order_of_adding_does_not_matter(events, data):
     event = data.draw(events(max_size=14))
@@ -200,7 +202,7 @@ def test_order_of_adding_does_not_matter(events, data):
         assert first.collaborations(basket, OWNERS) == second.collaborations(basket, OWNERS)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(data=st.data())
 def test_event_functions_equal_reference(events, data):
     event = data.draw(events(max_size=14))

@@ -24,6 +24,8 @@ from popupstore.matching import (
     table_sizes,
 )
 
+from ..hypothesis_profiles import examples
+
 
 def smallest_feasible_table_count(count: int, min_size: int, max_size: int) -> int | None:
     for tables in range(1, count + 1):
@@ -121,7 +123,7 @@ def test_topic_ties_go_to_the_lowest_slug(make_basket):
     assert seat_tables(baskets[:2]).tables[0].topic == "budget"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_seating_rules(events, data):
     event = data.draw(events(max_size=20, organisations=6))
@@ -226,7 +228,7 @@ def best_matching_weight(weights: dict[tuple[int, int], float], people: list[int
     return best
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(data=st.data())
 def test_pair_up_is_a_maximum_weight_matching(events, data) -> None:
     event: list[Basket] = data.draw(events(max_size=9, organisations=5))

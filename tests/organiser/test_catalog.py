@@ -25,7 +25,7 @@ from ..conftest import TEST_PRODUCTS
 NEW_PRODUCT = {
     "slug": "budgetcoach",
     "name": "Budgetcoach",
-    "theme": "Budgetbeheer",
+    "theme": "Preventie",
     "summary": "Een coach helpt een half jaar met het huishoudboekje.",
     "description": "Vrijwillige budgetcoaches komen thuis en helpen met overzicht.",
     "owner": "Gemeente Zwolle",
@@ -80,9 +80,9 @@ def test_an_organiser_adds_a_product_that_the_kiosk_sells(organiser, store):
     [
         ({"slug": "geldfit"}, "slug", "Deze slug is al in gebruik."),
         ({"slug": "Budget Coach"}, "slug", "alleen kleine letters, cijfers en koppeltekens"),
-        ({"name": ""}, "name", "mag niet leeg zijn"),
-        ({"summary": "x" * 201}, "summary", "te lang (hoogstens 200 tekens)"),
-        ({"tags": "a, " + "b" * 41}, "tags", "te veel of te lange tags"),
+        ({"name": ""}, "name", "Vul dit in."),
+        ({"summary": "x" * 201}, "summary", "Hoogstens 200 tekens."),
+        ({"tags": "a, " + "b" * 41}, "tags", "Hoogstens 40 tekens."),
     ],
 )
 def test_a_bad_product_shows_the_error_at_its_field_and_stores_nothing(
@@ -180,7 +180,7 @@ def test_uploading_a_file_with_errors_lists_every_one_and_changes_nothing(organi
         [
             ("products[1] (slug &#39;geen-eigenaar&#39;)", "colour", "onbekend veld"),
             ("products[1] (slug &#39;geen-eigenaar&#39;)", "owner", "verplicht veld ontbreekt"),
-            ("products[2] (slug &#39;Fout Slug&#39;)", "name", "moet tekst zijn"),
+            ("products[2] (slug &#39;Fout Slug&#39;)", "name", "Moet tekst zijn."),
             (
                 "products[2] (slug &#39;Fout Slug&#39;)",
                 "slug",
@@ -280,3 +280,50 @@ def test_a_half_sent_edit_form_is_refused_without_a_crash(organiser, store):
     db.session.expire_all()
     product = db.session.execute(select(Product).where(Product.slug == "geldfit")).scalar_one()
     assert (product.name, product.tags) == ("Geldfit", ["zelftest", "online"])
+
+
+def test_the_shelf_is_chosen_from_a_list_and_a_typo_opens_no_new_shelf(organiser, store):
+    form = organiser.get("/organisator/catalogus/nieuw").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="theme".*?</select>', form, re.S).group(0)
+    offered = re.findall(r'<option[^>]*value="([^"]*)"', select)
+    # The shop's own shelves in their order, then the test catalog's other themes, then
+    # the deliberate way to a new shelf.
+    assert offered[:4] == ["", "Vroegsignalering", "Preventie", "Digitaal"]
+    assert "Vrijwilligers" in offered and offered[-1] == "__nieuw__"
+    themes_before = {p.theme for p in all_products()}
+
+    typo = organiser.post("/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "theme": "Preventi"})
+    assert typo.status_code == 422
+    typo_html = typo.get_data(as_text=True)
+    assert re.search(r'id="theme-error">[^<]*Kies een schap uit de lijst', typo_html)
+    typed_without_choosing = organiser.post(
+        "/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "new_theme": "Budgetbeheer"}
+    )
+    assert typed_without_choosing.status_code == 422
+    assert "Kies eerst" in typed_without_choosing.get_data(as_text=True)
+    no_name = organiser.post(
+        "/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "theme": "__nieuw__"}
+    )
+    assert no_name.status_code == 422
+    assert "Vul de naam van het nieuwe schap in." in no_name.get_data(as_text=True)
+    assert {p.theme for p in all_products()} == themes_before
+
+    # Chosen on purpose, a new shelf is made; a new name that is an old one in other
+    # letters goes on the old shelf.
+    made = organiser.post(
+        "/organisator/catalogus/nieuw",
+        data={**NEW_PRODUCT, "theme": "__nieuw__", "new_theme": "  Budget beheer "},
+    )
+    assert made.status_code == 302
+    assert get_product("budgetcoach").theme == "Budget beheer"
+    same = organiser.post(
+        "/organisator/catalogus/nieuw",
+        data={**NEW_PRODUCT, "slug": "tweede", "theme": "__nieuw__", "new_theme": "preventie"},
+    )
+    assert same.status_code == 302
+    assert get_product("tweede").theme == "Preventie"
+
+
+def test_editing_a_product_keeps_its_shelf_selected(organiser, store):
+    form = organiser.get("/organisator/catalogus/geldfit/bewerken").get_data(as_text=True)
+    assert re.search(r'<option selected value="Digitaal">|<option value="Digitaal" selected', form)

@@ -36,7 +36,7 @@ def test_the_privacy_page_is_public_and_names_controller_purpose_retention_and_r
         assert f">{heading}</h2>" in html
     # The default text covers the essentials in plain Dutch.
     assert "verwerkingsverantwoordelijke" in html
-    assert "Wis mijn gegevens" in html
+    assert "Mijn gegevens wissen" in html
     assert "Autoriteit Persoonsgegevens" in html
     # The active event's retention date: 12 November 2026 + 30 days.
     assert "Samen Organiseren Breda" in html
@@ -135,3 +135,23 @@ def test_consent_in_the_api_defaults_to_no(client, store):
     assert response.status_code == 201
     db.session.expire_all()
     assert db.session.execute(select(Checkout.share_contact)).scalars().all() == [False]
+
+
+def test_the_default_notice_names_buttons_and_boxes_as_the_screens_show_them(app):
+    """Every 'quoted' name in the default privacy text is the label of a button or box that
+    a visitor sees, word for word."""
+    import re
+    from pathlib import Path
+
+    from popupstore.privacy.services import default_notice
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    shown = "\n".join(path.read_text(encoding="utf-8") for path in templates.rglob("*.html"))
+    forms = (Path(__file__).resolve().parents[2] / "popupstore" / "basket" / "forms.py").read_text(
+        encoding="utf-8"
+    )
+    notice = default_notice()
+    quoted = re.findall(r"'([^']+)'", " ".join([notice.purpose, notice.rights]))
+    assert {"Mijn gegevens wissen", "Klaar — volgende bezoeker"} <= set(quoted)
+    for name in quoted:
+        assert f'_("{name}")' in shown or f'_l("{name}")' in forms, name

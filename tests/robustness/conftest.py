@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
 import signal
+import ssl
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.message import Message
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +83,14 @@ class Server:
         log: Path,
         port: int | None = None,
         env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
     ):
         self.database_url = database_url
         self.workers = workers
         self.log = log
         self.port = port or free_port()
         self.env = dict(env or {})
+        self.args = list(args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -99,7 +107,15 @@ class Server:
         }
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
-                [str(SCRIPT), "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                [
+                    str(SCRIPT),
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                    *self.args,
+                ],
                 env=env,
                 cwd=self.log.parent,
                 stdout=output,
@@ -159,9 +175,13 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
         port: int | None = None,
         name: str = "server",
         env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
     ) -> Server:
-        """`env`: more environment variables for the server, e.g. POPUPSTORE_RATELIMIT_*."""
-        server = Server(database_url, workers, tmp_path / f"{name}.log", port=port, env=env)
+        """`env`: more environment variables for the server, e.g. POPUPSTORE_RATELIMIT_*;
+        `args`: more options of `popupstore serve`, e.g. --no-access-log."""
+        server = Server(
+            database_url, workers, tmp_path / f"{name}.log", port=port, env=env, args=args
+        )
         servers.append(server)
         return server.start()
 
@@ -185,3 +205,143 @@ def checkout_body(index: int) -> dict[str, Any]:
             "share_contact": index % 3 != 0,
         },
     }
+
+
+# --- a browser's view of one or more servers ------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Page:
+    status: int
+    body: bytes
+    headers: Message
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def csrf_token(self) -> str:
+        found = CSRF_FIELD.search(self.text)
+        assert found, f"no CSRF token on this page ({self.status}):\n{self.text[:2000]}"
+        return found.group(1)
+
+    def form(self, action: str) -> dict[str, str]:
+        """The fields of the form posting to `action` (a path; "" for a form without an
+        action, which posts to the page itself), as the page filled them in."""
+        reader = _FormReader(action)
+        reader.feed(self.text)
+        assert reader.found, f"no form to {action} on this page"
+        return reader.fields
+
+
+class _FormReader(HTMLParser):
+    """The values of one form's inputs and text areas (checked boxes only)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.inside = False
+        self.found = False
+        self.fields: dict[str, str] = {}
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        target = values.get("action", "")
+        if (
+            tag == "form"
+            and not self.found
+            and (target == self.action or (self.action and target.endswith(self.action)))
+        ):
+            self.inside = self.found = True
+        elif self.inside and tag == "input" and "name" in values:
+            kind = values.get("type", "text")
+            if kind not in ("checkbox", "radio", "submit") or "checked" in values:
+                self.fields[values["name"]] = values.get("value", "y" if kind == "checkbox" else "")
+        elif self.inside and tag == "textarea":
+            self.textarea = values.get("name")
+            self.fields[self.textarea or ""] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self.textarea is not None:
+            # Browsers drop the line break that follows <textarea>.
+            value = self.fields[self.textarea]
+            self.fields[self.textarea] = value.removeprefix("\r\n").removeprefix("\n")
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class Browser:
+    """One browser: it keeps its cookies (for 127.0.0.1 they go to every port, as they go to
+    every server behind one proxy), posts forms with the CSRF token of the page they are
+    on, and shows redirects instead of following them."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.cookies = http.cookiejar.CookieJar()
+        handlers: list[urllib.request.BaseHandler] = [
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            _KeepRedirects(),
+        ]
+        if ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+        self.opener = urllib.request.build_opener(*handlers)
+        self.opener.addheaders = [("User-Agent", "popupstore-tests-browser")]
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        return self._open(urllib.request.Request(url, headers=dict(headers or {})))
+
+    def post(self, url: str, fields: Mapping[str, str]) -> Page:
+        data = urllib.parse.urlencode(fields).encode()
+        return self._open(urllib.request.Request(url, data=data, method="POST"))
+
+    def submit(self, page_url: str, action_url: str, fields: Mapping[str, str]) -> Page:
+        """Open `page_url` and post its form to `action_url` with `fields`."""
+        token = self.get(page_url).csrf_token()
+        return self.post(action_url, {**fields, "csrf_token": token})
+
+    def log_in(self, server: str, username: str, password: str = "geheim-wachtwoord") -> None:
+        answer = self.submit(
+            f"{server}/login", f"{server}/login", {"username": username, "password": password}
+        )
+        assert answer.status == 302, answer.text
+
+    def _open(self, call: urllib.request.Request) -> Page:
+        try:
+            with self.opener.open(call, timeout=30) as response:
+                return Page(response.status, response.read(), response.headers)
+        except urllib.error.HTTPError as error:
+            with error:
+                return Page(error.code, error.read(), error.headers)
+
+
+def io_bytes(pid: int) -> int:
+    """Bytes a process has read and written so far, sockets included."""
+    fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(fields["rchar"]) + int(fields["wchar"])
+
+
+def eventually(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
+    """Ask `check` until it answers something true; fail with `what` after `seconds`.
+
+    Servers see each other's changes within FRESHNESS_SECONDS; on a loaded test machine a
+    request can take longer than that, so the tests poll with a generous deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.2)

@@ -18,6 +18,7 @@ from schemathesis.generation import GenerationMode
 
 from popupstore.api.errors import CODES
 
+from ..hypothesis_profiles import examples
 from ..security.conftest import fresh_request
 
 ERROR_CODES = set(CODES.values())
@@ -48,12 +49,12 @@ def assert_contract_answer(status: int, content_type: str, body: bytes, what: st
 
 
 def check_each_answer(
-    strategy: Any, examples: int, label: str, staff: dict[str, str], seen: Counter[tuple[str, int]]
+    strategy: Any, count: int, label: str, staff: dict[str, str], seen: Counter[tuple[str, int]]
 ) -> Any:
     """A hypothesis test that sends each generated case and checks what comes back."""
 
     @given(case=strategy)
-    @settings(FUZZ_SETTINGS, max_examples=examples)
+    @settings(FUZZ_SETTINGS, max_examples=count)
     def fuzz(case: Any) -> None:
         response = case.call(headers=staff)
         seen[(label, response.status_code)] += 1
@@ -96,10 +97,10 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_document(
             real["slug"] = "breda-2026"
         if "{token}" in operation.path:
             real["token"] = receipts[operation.method.upper()]
-        for parameters, examples in ((real or None, 80), (None, 20)):
+        for parameters, count in ((real or None, examples(80)), (None, examples(20))):
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=parameters)
             try:
-                check_each_answer(strategy, examples, operation.label, staff, statuses)()
+                check_each_answer(strategy, count, operation.label, staff, statuses)()
             except Unsatisfiable:
                 # Nothing to make invalid (no parameters, no body): nothing to send.
                 assert mode is GenerationMode.NEGATIVE
@@ -190,7 +191,7 @@ ANNA = {"name": "Anna", "organisation": "Breda"}
 
 
 @given(body=checkout_body, key=idempotency_key)
-@settings(FUZZ_SETTINGS, max_examples=300)
+@settings(FUZZ_SETTINGS, max_examples=examples(300))
 # Bodies that gave a 500 on PostgreSQL before json_body refused NUL characters.
 @example(body={"items": GELDFIT, "visitor": {**ANNA, "name": "a\x00b"}}, key=None)
 @example(body={"items": [{"product": "gel\x00dfit", "intent": "want"}], "visitor": ANNA}, key="k")

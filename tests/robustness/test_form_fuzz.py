@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from popupstore.basket.session import SessionBasket
 
+from ..hypothesis_profiles import examples
 from ..security.conftest import fresh_request
 
 FUZZ = settings(
@@ -16,7 +17,7 @@ FUZZ = settings(
     database=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
-    max_examples=60,
+    max_examples=examples(60),
 )
 wild = st.one_of(
     st.text(max_size=300),

@@ -16,7 +16,6 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from popupstore.extensions import db
 from popupstore.ratelimits.models import RateLimitCounter
 
-from .conftest import Server, checkout_body, request
+from .conftest import Server, checkout_body, io_bytes, request
 
 PASSWORD = "geheim-wachtwoord"
 PER_ACCOUNT = 5
@@ -85,12 +84,6 @@ def outcome(status: int, page: str) -> str:
         assert WRONG in page
         return "wrong"
     return {302: "logged in", 429: "refused"}.get(status, str(status))
-
-
-def io_bytes(pid: int) -> int:
-    """Bytes a process has read and written so far, sockets included."""
-    fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
-    return int(fields["rchar"]) + int(fields["wchar"])
 
 
 class WorkerActivity:

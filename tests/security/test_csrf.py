@@ -138,3 +138,17 @@ def test_a_logged_in_session_cannot_call_the_staff_api(csrf_app, store, staff_wi
         response = fresh_request(client, method, url, json={})
         assert response.status_code == 401, url
         assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_kept_page_carries_each_visitors_own_working_csrf_token(csrf_app, store):
+    """The start page is rendered once and kept; each visitor still gets a token of their
+    own session in its forms, and it is accepted."""
+    tokens = []
+    for _ in range(2):
+        client = csrf_app.test_client()
+        html = client.get("/").get_data(as_text=True)
+        token = csrf_token_from(html)
+        tokens.append(token)
+        switched = client.post("/taal", data={"lang": "en", "csrf_token": token, "next": "/"})
+        assert switched.status_code == 303
+    assert tokens[0] != tokens[1]

@@ -1,0 +1,1 @@
+"""Product proposals: visitors propose approaches, the organiser takes them into the catalog."""
