@@ -60,9 +60,9 @@ def register_extensions(app: Flask) -> None:
 
     init_versions(app)
     init_page_cache(app)
-    from .followup.outbox import init_mail
+    from .followup.setup import init_follow_up
 
-    init_mail(app)
+    init_follow_up(app)
     from .db_setup import configure_engine
 
     configure_engine(app)
@@ -78,7 +78,6 @@ def register_blueprints(app: Flask) -> None:
     from .basket.views import bp as basket_bp
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
-    from .followup.organiser_views import bp as followup_organiser_bp
     from .followup.views import bp as followup_bp
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
@@ -97,7 +96,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organiser_bp, url_prefix="/organisator")
     # Mail after the day: the visitor's evaluation and unsubscribe, the organiser's pages.
     app.register_blueprint(followup_bp)
-    app.register_blueprint(followup_organiser_bp, url_prefix="/organisator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
     app.register_blueprint(privacy_bp)

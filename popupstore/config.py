@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 
@@ -162,10 +163,77 @@ def _rate_limit(name: str, value: Any) -> str:
     return text
 
 
+# --- mail (popupstore/followup/) ----------------------------------------------------------
+
+# The ports a mail URL without one uses: a relay on the same host (the usual set-up)
+# listens on 25; smtps is 465 everywhere.
+DEFAULT_MAIL_PORTS = {"smtp": 25, "smtps": 465}
+
+
+class MailSettingError(ValueError):
+    """A mail setting the store cannot work with; the message names the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailServer:
+    """Where mail is handed over: `smtp` (STARTTLS when the server offers it) or `smtps`."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def implicit_tls(self) -> bool:
+        return self.scheme == "smtps"
+
+    def __repr__(self) -> str:
+        # Never show the password, e.g. in a traceback or a log line.
+        user = f"{self.username}@" if self.username else ""
+        return f"MailServer({self.scheme}://{user}{self.host}:{self.port})"
+
+
+def parse_mail_url(value: str, setting: str = f"{ENV_PREFIX}MAIL_URL") -> MailServer:
+    """`smtp://[user:pass@]host[:port]` or `smtps://…`; user and password may be %-encoded."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise MailSettingError(
+            f"{setting} has a port that is not a number between 0 and 65535"
+        ) from None
+    if parts.scheme not in DEFAULT_MAIL_PORTS:
+        raise MailSettingError(
+            f"{setting} must start with smtp:// or smtps://, e.g. smtp://127.0.0.1:25"
+        )
+    if not parts.hostname:
+        raise MailSettingError(f"{setting} names no host, e.g. smtp://mail.example.nl:587")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise MailSettingError(f"{setting} takes no path or query: smtp://[user:pass@]host:port")
+    if parts.password is not None and not parts.username:
+        raise MailSettingError(f"{setting} has a password without a user name")
+    return MailServer(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or DEFAULT_MAIL_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+def check_sender(value: Any, setting: str = f"{ENV_PREFIX}MAIL_FROM") -> str:
+    """The sender address: one `@` with something on both sides, no spaces or line breaks."""
+    text = str(value or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or any(c.isspace() or c in "<>," for c in text):
+        raise MailSettingError(f"{setting} must be one e-mail address, e.g. popupstore@example.nl")
+    return text
+
+
 def _check_mail_settings(app: Flask) -> None:
     """The mail URL and sender, checked now so a typo fails at start (empty: mail off)."""
-    from .followup.settings import MailSettingError, check_sender, parse_mail_url
-
     url = str(app.config.get("MAIL_URL") or "").strip()
     try:
         if url:

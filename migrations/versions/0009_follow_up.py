@@ -1,7 +1,7 @@
 """Mail after the day: the outbox, follow-up settings per event, evaluation answers
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-01 15:50:10
 
 * ``outbox_mail``: one row per mail to a visitor (the receipt link, the follow-up), pointing
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

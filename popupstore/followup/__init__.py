@@ -6,5 +6,6 @@ evaluation, and the organiser's report of what came of the day.
 * `outbox`: queueing mails at checkout, and sending what is due (`popupstore send-mail`),
   each exactly once, also when runs overlap or one dies halfway.
 * `evaluation`: the visitor's evaluation and `missed_texts`; `outcome`: the report.
-* `views` (visitors) and `organiser_views` (organisers, under /organisator).
+* `views`: the visitor's evaluation and unsubscribe, and the organiser's pages (mail after
+  the day, the outcome report) under /organisator.
 """

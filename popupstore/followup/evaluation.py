@@ -24,8 +24,9 @@ from ..db import utcnow
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
-from ..privacy.services import today
+from ..i18n import today
 from ..receipts.services import checkout_view
+from ..validation import FreeText
 from .models import (
     CONTACT_ANSWERS,
     MISSED_LIMIT,
@@ -35,7 +36,8 @@ from .models import (
     EvaluationContact,
     EvaluationProduct,
 )
-from .services import TextProblem, clean_free_text
+
+MISSED = FreeText(MISSED_LIMIT, required=False, multiline=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,21 +190,7 @@ def save_evaluation(
         chosen_rating = int(rating) if rating in {str(r) for r in RATINGS} else None
         if chosen_rating is None:
             fields["rating"] = str(_l("Kies een cijfer van 1 tot en met 5."))
-    cleaned: str | None = None
-    if missed is not None:
-        try:
-            cleaned = clean_free_text(missed, multiline=True)
-        except TextProblem as problem:
-            fields["missed"] = str(problem)
-        else:
-            if len(cleaned) > MISSED_LIMIT:
-                fields["missed"] = str(
-                    _l(
-                        "Hoogstens %(limit)d tekens; het zijn er nu %(n)d.",
-                        limit=MISSED_LIMIT,
-                        n=len(cleaned),
-                    )
-                )
+    cleaned = MISSED.check(fields, "missed", missed) if missed is not None else None
     if fields:
         raise ValidationError(str(_l("Je antwoorden zijn niet opgeslagen.")), fields)
 

@@ -35,7 +35,6 @@ import hmac
 import queue
 import secrets
 import threading
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
@@ -51,12 +50,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..basket.models import Checkout
+from ..config import parse_mail_url
 from ..db import utcnow
 from ..events.models import Event
 from ..extensions import db
-from ..i18n import select_locale
-from ..privacy.services import today
-from ..redaction import redact
+from ..i18n import select_locale, today
 from .compose import (
     build_message,
     follow_up_content,
@@ -76,7 +74,7 @@ from .models import (
     OutboxMail,
 )
 from .services import follow_up_dates, follow_up_plan
-from .settings import MAIL_SERVER, mail_server, parse_mail_url, sender_address
+from .settings import MAIL_SERVER, mail_server, sender_address
 from .smtp import MailRefused, ServerUnreachable, SmtpConnection
 
 NEW_MAIL = "popupstore_new_mail"
@@ -429,12 +427,10 @@ class ImmediateSender:
                 with self.app.app_context():
                     try:
                         send_due_mail(only=ids)
-                    except Exception as error:
+                    except Exception:
                         db.session.rollback()
-                        self.app.logger.error(
-                            "Trying new mails right after checkout failed: %s",
-                            describe_fault(error),
-                        )
+                        # The app's log filter keeps the frames and withholds the messages.
+                        self.app.logger.exception("Trying new mails right after checkout failed")
                     finally:
                         db.session.remove()
             finally:
@@ -446,13 +442,6 @@ class ImmediateSender:
         """Wait until every submitted mail was tried; False when `timeout` ran out first."""
         with self.lock:
             return self.idle.wait_for(lambda: self.unfinished == 0, timeout=timeout)
-
-
-def describe_fault(error: BaseException) -> str:
-    """An unexpected error for the log: its type, its message without addresses or tokens,
-    and where it happened (the code lines only, never the values at hand)."""
-    where = "".join(traceback.format_tb(error.__traceback__))
-    return f"{type(error).__name__}: {redact(str(error))}\n{where}"
 
 
 def immediate_sender(app: Flask | None = None) -> ImmediateSender:

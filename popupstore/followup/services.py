@@ -1,4 +1,4 @@
-"""An event's follow-up: its date and text, and the rule for the free texts of this feature.
+"""An event's follow-up: its date and the text of its mail.
 
 Services flush; the request commits.
 """
@@ -6,8 +6,6 @@ Services flush; the request commits.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,53 +16,12 @@ from ..db import utcnow
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
+from ..validation import FreeText
 from .models import MAIL_TEXT_LIMIT, FollowUpSettings
 
 # The follow-up goes this many days after the event unless the organiser chose a date.
 FOLLOW_UP_DAYS = 14
-
-# Bidirectional controls can make text read differently from what it says.
-BIDI_CONTROLS = frozenset(
-    {
-        "\u061c",
-        "\u200e",
-        "\u200f",
-        *map(chr, range(0x202A, 0x202F)),
-        *map(chr, range(0x2066, 0x206A)),
-    }
-)
-# Control characters that are white space: they collapse like a space (or end a line).
-WHITESPACE_CONTROLS = frozenset("\t\n\x0b\x0c")
-SPACES_IN_A_LINE = re.compile(r"[^\S\n]+")
-EMPTY_LINES = re.compile(r"\n{3,}")
-
-
-class TextProblem(ValueError):
-    """A free text the store does not keep; the message says why, for the field."""
-
-
-def clean_free_text(value: str, *, multiline: bool = False) -> str:
-    """A free text cleaned by the store's rule for free text.
-
-    Unicode NFC; white space collapses to one space and is trimmed (a multi-line text keeps
-    its line breaks, at most one empty line in a row). Raises TextProblem for a control
-    character, a bidirectional control, or a text with nothing visible left in it. An empty
-    result means "not given".
-    """
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    for char in text:
-        if char in BIDI_CONTROLS:
-            raise TextProblem(str(_l("Haal de tekens voor schrijfrichting weg.")))
-        if unicodedata.category(char) == "Cc" and char not in WHITESPACE_CONTROLS:
-            raise TextProblem(str(_l("Gebruik alleen gewone tekst, zonder stuurtekens.")))
-    if multiline:
-        lines = [SPACES_IN_A_LINE.sub(" ", line).strip() for line in text.split("\n")]
-        text = EMPTY_LINES.sub("\n\n", "\n".join(lines)).strip()
-    else:
-        text = " ".join(text.split())
-    if text and not any(unicodedata.category(char)[0] in "LNPSM" for char in text):
-        raise TextProblem(str(_l("Hier staat geen zichtbare tekst in.")))
-    return text
+MAIL_TEXT = FreeText(MAIL_TEXT_LIMIT, required=False, multiline=True)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -143,13 +100,7 @@ def save_follow_up(
                     last=last.isoformat(),
                 )
             )
-    cleaned: str | None = None
-    try:
-        cleaned = clean_free_text(text or "", multiline=True) or None
-    except TextProblem as problem:
-        fields["text"] = str(problem)
-    if cleaned is not None and len(cleaned) > MAIL_TEXT_LIMIT:
-        fields["text"] = str(_l("Hoogstens %(n)d tekens.", n=MAIL_TEXT_LIMIT))
+    cleaned = MAIL_TEXT.check(fields, "text", text)
     if fields:
         raise ValidationError(str(_l("De vervolgmail is niet opgeslagen.")), fields)
     settings = _settings(event)

@@ -18,8 +18,8 @@ from email.generator import BytesGenerator
 from email.message import EmailMessage
 from types import TracebackType
 
+from ..config import MailServer
 from ..redaction import redact
-from .settings import MailServer
 
 # smtplib closes the connection itself after a 421; any other refusal leaves it usable.
 CLOSING_CODE = 421

@@ -19,11 +19,10 @@ from ..basket.session import forget_receipt, page_variant, remembered_receipt
 from ..catalog.services import product_name_map
 from ..db_setup import scrub_erased_data
 from ..extensions import db
-from ..i18n import select_locale
+from ..i18n import select_locale, today
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
-from ..privacy.services import today
 from ..security import count_failed_lookup, public
 from ..web import base_url, polled_fragment
 from .services import (

@@ -20,7 +20,7 @@ from flask import Flask
 
 from popupstore.extensions import db
 from popupstore.followup.outbox import immediate_sender
-from popupstore.privacy.services import today
+from popupstore.i18n import today
 
 # The booth tablet in kiosk mode, and staff sessions as cookies.
 from ..kiosk.conftest import kiosk_pin, turn_kiosk_on  # noqa: F401

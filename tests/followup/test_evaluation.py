@@ -130,7 +130,7 @@ def test_bad_answers_are_refused_at_their_questions_and_change_nothing(app, clie
         "Kies gestart, in voorbereiding of niet.",
         "Dit product wilde je niet volgens je bon.",
         "Kies een cijfer van 1 tot en met 5.",
-        "Haal de tekens voor schrijfrichting weg.",
+        "Bevat een teken dat hier niet mag (U+202E).",
     ):
         assert message in html, message
     assert 'id="error-summary"' in html and 'href="#rating"' in html
@@ -138,12 +138,13 @@ def test_bad_answers_are_refused_at_their_questions_and_change_nothing(app, clie
 
     control = fresh_request(client, "POST", path, data={"missed": "bel\x07 mij"})
     assert control.status_code == 422
-    assert "Gebruik alleen gewone tekst, zonder stuurtekens." in control.get_data(as_text=True)
+    assert "Bevat een teken dat hier niet mag (U+0007)." in control.get_data(as_text=True)
     invisible = fresh_request(client, "POST", path, data={"missed": "\u200b\u200b"})
     assert invisible.status_code == 422
-    assert "Hier staat geen zichtbare tekst in." in invisible.get_data(as_text=True)
+    assert "Bevat geen zichtbare tekens." in invisible.get_data(as_text=True)
     long = fresh_request(client, "POST", path, data={"missed": "x" * 1001})
     assert long.status_code == 422
+    assert "Hoogstens 1000 tekens." in long.get_data(as_text=True)
     assert answers() == before
 
 

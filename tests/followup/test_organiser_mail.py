@@ -7,10 +7,9 @@ import datetime as dt
 import pytest
 
 from popupstore import create_app
-from popupstore.config import ConfigError
+from popupstore.config import ConfigError, MailServer, parse_mail_url
 from popupstore.extensions import db
 from popupstore.followup.models import FollowUpSettings
-from popupstore.followup.settings import MailServer, parse_mail_url
 
 from .conftest import days_ago, settle
 
@@ -99,7 +98,7 @@ def test_the_organiser_sets_the_date_and_text_and_sees_them_in_the_preview(
             "send_on",
             "de bewaardatum; daarna zijn de e-mailadressen gewist",
         ),
-        ({"text": "stuur\x0bgeld\x1b"}, "text", "Gebruik alleen gewone tekst, zonder stuurtekens."),
+        ({"text": "stuur\x0bgeld\x1b"}, "text", "Bevat een teken dat hier niet mag (U+001B)."),
         ({"text": "x" * 2001}, "text", "Hoogstens 2000 tekens."),
     ],
 )
