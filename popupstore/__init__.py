@@ -60,6 +60,9 @@ def register_extensions(app: Flask) -> None:
 
     init_versions(app)
     init_page_cache(app)
+    from .followup.setup import init_follow_up
+
+    init_follow_up(app)
     from .db_setup import configure_engine
 
     configure_engine(app)
@@ -75,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from .basket.views import bp as basket_bp
     from .catalog.views import bp as catalog_bp
     from .facilitator.views import bp as facilitator_bp
+    from .followup.views import bp as followup_bp
     from .kiosk.views import bp as kiosk_bp
     from .organiser.views import bp as organiser_bp
     from .privacy.views import bp as privacy_bp
@@ -90,6 +94,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(facilitator_bp, url_prefix="/facilitator")
     app.register_blueprint(organiser_bp, url_prefix="/organisator")
+    # Mail after the day: the visitor's evaluation and unsubscribe, the organiser's pages.
+    app.register_blueprint(followup_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # /privacy and /organisator/privacy/…: the paths are spelled out in the views.
     app.register_blueprint(privacy_bp)

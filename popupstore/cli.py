@@ -286,6 +286,43 @@ def purge_expired_command() -> None:
         )
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send every mail that is due (for cron, every few minutes); each exactly once."""
+    from .followup.outbox import send_due_mail
+
+    report = send_due_mail()
+    if report.mail_off:
+        click.echo(_("Mail staat uit (POPUPSTORE_MAIL_URL is niet ingesteld): niets verstuurd."))
+        return
+    for failed in report.failed:
+        # By receipt number, never by address: cron mails and logs keep this output.
+        click.echo(
+            _(
+                "Mislukt: %(event)s bon %(number)d (%(kind)s): %(error)s",
+                event=failed.event,
+                number=failed.number,
+                kind=failed.kind,
+                error=failed.error,
+            )
+        )
+    click.echo(
+        _(
+            "%(sent)d verstuurd, %(failed)d mislukt, %(later)d later opnieuw, "
+            "%(waiting)d wachtend.",
+            sent=report.sent,
+            failed=len(report.failed),
+            later=report.retry_later,
+            waiting=report.waiting,
+        )
+    )
+    if report.unreachable:
+        raise click.ClickException(
+            _("Mailserver niet bereikbaar: %(reason)s", reason=report.unreachable)
+        )
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -377,6 +414,7 @@ COMMANDS: tuple[click.Command, ...] = (
     revoke_tokens_command,
     purge_personal_data_command,
     purge_expired_command,
+    send_mail_command,
     serve_command,
     bootstrap_demo_command,
 )

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 
@@ -75,6 +76,19 @@ class Defaults:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     # 0 (the default) trusts none of those headers; anyone could forge them.
     TRUSTED_PROXIES = 0
+    # Mail after the day (popupstore/followup/): off while MAIL_URL is unset.
+    MAIL_URL: str | None = None
+    MAIL_FROM = "popupstore@localhost"
+    # A mail the server refused for now (4xx) is tried again after MAIL_RETRY_SECONDS, then
+    # twice as long each time up to MAIL_RETRY_MAX_SECONDS; after MAIL_MAX_ATTEMPTS tries it
+    # counts as failed and the organiser sees it.
+    MAIL_RETRY_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_MAX_ATTEMPTS = 10
+    # A mail claimed by a run that died (killed between the server's answer and its own
+    # commit) is taken up again after this long; far longer than one SMTP conversation.
+    MAIL_CLAIM_SECONDS = 15 * 60
+    MAIL_TIMEOUT_SECONDS = 30
 
 
 def _database_url(app: Flask, value: str | None) -> str:
@@ -154,6 +168,88 @@ def _rate_limit(name: str, value: Any) -> str:
     return text
 
 
+# --- mail (popupstore/followup/) ----------------------------------------------------------
+
+# The ports a mail URL without one uses: a relay on the same host (the usual set-up)
+# listens on 25; smtps is 465 everywhere.
+DEFAULT_MAIL_PORTS = {"smtp": 25, "smtps": 465}
+
+
+class MailSettingError(ValueError):
+    """A mail setting the store cannot work with; the message names the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailServer:
+    """Where mail is handed over: `smtp` (STARTTLS when the server offers it) or `smtps`."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def implicit_tls(self) -> bool:
+        return self.scheme == "smtps"
+
+    def __repr__(self) -> str:
+        # Never show the password, e.g. in a traceback or a log line.
+        user = f"{self.username}@" if self.username else ""
+        return f"MailServer({self.scheme}://{user}{self.host}:{self.port})"
+
+
+def parse_mail_url(value: str, setting: str = f"{ENV_PREFIX}MAIL_URL") -> MailServer:
+    """`smtp://[user:pass@]host[:port]` or `smtps://…`; user and password may be %-encoded."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise MailSettingError(
+            f"{setting} has a port that is not a number between 0 and 65535"
+        ) from None
+    if parts.scheme not in DEFAULT_MAIL_PORTS:
+        raise MailSettingError(
+            f"{setting} must start with smtp:// or smtps://, e.g. smtp://127.0.0.1:25"
+        )
+    if not parts.hostname:
+        raise MailSettingError(f"{setting} names no host, e.g. smtp://mail.example.nl:587")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise MailSettingError(f"{setting} takes no path or query: smtp://[user:pass@]host:port")
+    if parts.password is not None and not parts.username:
+        raise MailSettingError(f"{setting} has a password without a user name")
+    return MailServer(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or DEFAULT_MAIL_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+def check_sender(value: Any, setting: str = f"{ENV_PREFIX}MAIL_FROM") -> str:
+    """The sender address: one `@` with something on both sides, no spaces or line breaks."""
+    text = str(value or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or any(c.isspace() or c in "<>," for c in text):
+        raise MailSettingError(f"{setting} must be one e-mail address, e.g. popupstore@example.nl")
+    return text
+
+
+def _check_mail_settings(app: Flask) -> None:
+    """The mail URL and sender, checked now so a typo fails at start (empty: mail off)."""
+    url = str(app.config.get("MAIL_URL") or "").strip()
+    try:
+        if url:
+            parse_mail_url(url, f"{ENV_PREFIX}MAIL_URL")
+        sender = app.config.get("MAIL_FROM") or Defaults.MAIL_FROM
+        app.config["MAIL_FROM"] = check_sender(sender, f"{ENV_PREFIX}MAIL_FROM")
+    except MailSettingError as error:
+        raise ConfigError(str(error)) from None
+    app.config["MAIL_URL"] = url or None
+
+
 def _instance_secret_key(app: Flask) -> str:
     """A development secret generated once and kept in the instance folder."""
     path = Path(app.instance_path) / SECRET_KEY_FILE
@@ -188,6 +284,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         "TRUSTED_PROXIES",
         "RATELIMIT_STORAGE_URI",
         *RATELIMIT_SETTINGS,
+        "MAIL_URL",
+        "MAIL_FROM",
     ):
         if f"{ENV_PREFIX}{name}" in env:
             app.config[name] = env[f"{ENV_PREFIX}{name}"]
@@ -209,6 +307,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     for name in RATELIMIT_SETTINGS:
         app.config[name] = _rate_limit(name, app.config[name])
+    _check_mail_settings(app)
     base_url = app.config.get("BASE_URL")
     app.config["BASE_URL"] = base_url.rstrip("/") if base_url else None
     if app.config["BASE_URL"] and app.config["BASE_URL"].lower().startswith("https://"):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
@@ -35,6 +36,11 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def today() -> date:
+    """Today's date where the store stands (the app's time zone)."""
+    return datetime.now(ZoneInfo(select_timezone())).date()
 
 
 def format_moment(moment: datetime) -> str:

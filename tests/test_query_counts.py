@@ -58,6 +58,7 @@ PAGES = [
     "/r/{token}",
     "/r/{token}/partners",
     "/r/{token}/qr.png",
+    "/r/{token}/evaluatie",
     "/api/v1/products",
     "/api/v1/events/active",
     "/api/v1/receipts/{token}",
@@ -107,11 +108,21 @@ STAFF_PAGES = [
     "/organisator/exports",
     "/organisator/exports/anoniem?format=csv",
     "/organisator/exports/contactlijst?format=xlsx",
+    "/organisator/evenementen/breda-2026/mail",
+    "/organisator/evenementen/breda-2026/uitkomst",
+    "/organisator/uitkomst",
+    "/organisator/exports/uitkomst?format=xlsx",
+    "/organisator/exports/anoniem?format=xlsx",
     "/organisator/privacy",
     "/privacy",
     "/organisator/voorstellen",
     "/organisator/reeksen",
 ]
+
+
+# The whole anonymous workbook: seven sheets (basket lines, products, pairs, events and the
+# outcome's three), each with its own few queries.
+LARGER_BOUNDS = {"/organisator/exports/anoniem?format=xlsx": 40}
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
@@ -130,7 +141,7 @@ def test_staff_pages_need_the_same_queries_for_3_or_43_checkouts(
     with counted() as many:
         assert len(client.get(path).get_data()) > 0
     assert len(many) == len(few), (few, many)
-    assert len(many) <= 25, many
+    assert len(many) <= LARGER_BOUNDS.get(path, 25), many
 
 
 # --- an event in a series, and the pages of series and proposals ----------------------------

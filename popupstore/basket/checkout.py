@@ -2,8 +2,9 @@
 
 `place_checkout` takes the event's next receipt number (the event row is the lock that
 keeps numbers unique and gap-free), stores the visitor and every basket line, and, when
-an Idempotency-Key came with it, a replay record (`popupstore.basket.replays`). The caller
-commits once and turns the result into an answer (JSON, or a redirect to the receipt).
+an Idempotency-Key came with it, a replay record (`popupstore.basket.replays`), and when the
+visitor asked for mail, its two mails in the outbox (`popupstore.followup.outbox`). The
+caller commits once and turns the result into an answer (JSON, or a redirect to the receipt).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..catalog.services import products_by_slug
 from ..errors import ConflictError, ValidationError
 from ..events.models import Event
 from ..extensions import db
+from ..followup.outbox import queue_mails
 from ..matching import EventIndex
 from ..organisations import normalise_organisation
 from ..tokens import hash_token
@@ -142,6 +144,8 @@ def place_checkout(
         winner = replays.keep(event, idempotency_key, request, checkout, token)
         if winner is not None:  # the same key arrived at the same moment and won
             return PlacedCheckout(winner.checkout, winner.token, replayed=True)
+    if visitor.follow_up:
+        queue_mails(checkout, token)
     return PlacedCheckout(checkout, token, index=index)
 
 

@@ -114,6 +114,14 @@ class CheckoutForm(FlaskForm):
         ),
         default=False,
     )
+    follow_up = BooleanField(
+        _l("Mail mij mijn bon, en over twee weken een korte vraag hoe het ging"),
+        description=_l(
+            "Aparte keuze, los van gevonden worden. Je krijgt twee mails, niet meer; in elke "
+            "mail kun je je met één klik afmelden. Vul hiervoor je e-mailadres in."
+        ),
+        default=False,
+    )
     checkout_key = HiddenField()
     # "Bedoel je Breda?": the name the suggestion was made for, and the visitor's answer
     # (the buttons of the suggestion send one of the two).
@@ -132,6 +140,7 @@ class CheckoutForm(FlaskForm):
             "email": self.email.data or None,
             "share_contact": bool(self.share_contact.data),
             "across_series": bool(self.across_series.data),
+            "follow_up": bool(self.follow_up.data),
         }
 
 

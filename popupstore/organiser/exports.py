@@ -474,7 +474,21 @@ def export_response(fmt: ExportFormat, exporters: Sequence[Exporter], scope: str
     return response
 
 
+# Sheets other packages add to the anonymous workbook after these (the outcome of the
+# day, `followup.exports`), registered when the app is built: they build on this module's
+# Exporter, so this module cannot name them itself.
+ADDED_REPORT_EXPORTERS: list[type[Exporter]] = []
+
+
+def add_report_exporters(*exporters: type[Exporter]) -> None:
+    """Append sheets to the anonymous export (each once, in the order given)."""
+    for exporter in exporters:
+        if exporter not in ADDED_REPORT_EXPORTERS:
+            ADDED_REPORT_EXPORTERS.append(exporter)
+
+
 def report_exporters(events: Iterable[Event]) -> list[Exporter]:
-    """The anonymous export: basket lines first, then products, pairs and events."""
+    """The anonymous export: basket lines first, then products, pairs and events, then
+    the sheets other packages added (`add_report_exporters`)."""
     chosen = list(events)
-    return [exporter(chosen) for exporter in REPORT_EXPORTERS]
+    return [exporter(chosen) for exporter in (*REPORT_EXPORTERS, *ADDED_REPORT_EXPORTERS)]

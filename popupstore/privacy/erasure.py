@@ -31,8 +31,16 @@ def erase_checkout(checkout: Checkout) -> None:
     stays as a used key without a checkout (a replay is then a 404, not a new checkout),
     its encrypted token emptied. Their product proposals that were not taken into the
     catalog go too; one that was keeps only its organisation, as the product's credit
-    (the form says so), and loses the contact and the link to the checkout.
+    (the form says so), and loses the contact and the link to the checkout. Their mails
+    (sent or not) and evaluation go, and so do other visitors' evaluation answers about
+    them.
     """
+    # Imported here: the follow-up package uses the privacy package's retention rules.
+    from ..followup.evaluation import delete_answers
+    from ..followup.outbox import delete_mails
+
+    delete_mails(checkout.id)
+    delete_answers(checkout.id)
     db.session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.checkout_id == checkout.id)
@@ -57,12 +65,15 @@ def erase_checkout(checkout: Checkout) -> None:
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     """What a purge changed: checkouts made anonymous, replay records removed, agreement
-    texts emptied and contact details of product proposals removed."""
+    texts emptied, contact details of product proposals removed, mails cancelled and
+    evaluation texts emptied."""
 
     checkouts: int
     idempotency_records: int
     agreement_texts: int = 0
     proposal_contacts: int = 0
+    mails_cancelled: int = 0
+    evaluation_texts: int = 0
 
     @property
     def changed(self) -> bool:
@@ -71,6 +82,8 @@ class PurgeResult:
             or self.idempotency_records
             or self.agreement_texts
             or self.proposal_contacts
+            or self.mails_cancelled
+            or self.evaluation_texts
         )
 
 
@@ -117,9 +130,17 @@ def purge_personal_data(event: Event) -> PurgeResult:
     no longer consents, so they are nobody's partner any more (within the event and across
     its series). Replay records go, the texts of agreements (visitors may name people in
     them) and the contact details of product proposals made at the event. Receipts of the
-    event no longer open. Idempotent: a second purge changes nothing.
+    event no longer open. Mails not sent yet are cancelled and the evaluations' free texts
+    emptied; the other evaluation answers stay, about visitors without a name, like the
+    agreements. Idempotent: a second purge changes nothing.
     """
+    from ..followup.evaluation import empty_missed_texts
+    from ..followup.outbox import purge_mails
+
     changes = (versions.event_data(event.id),)
+    of_event = select(Checkout.id).where(Checkout.event_id == event.id)
+    cancelled = purge_mails(of_event)
+    texts = empty_missed_texts(of_event)
     anonymised = _rowcount(
         update(Checkout)
         .where(Checkout.event_id == event.id, _holds_personal_data())
@@ -148,6 +169,8 @@ def purge_personal_data(event: Event) -> PurgeResult:
         idempotency_records=removed,
         agreement_texts=emptied,
         proposal_contacts=contacts,
+        mails_cancelled=cancelled,
+        evaluation_texts=texts,
     )
     if result.changed or event.personal_data_purged_at is None:
         event.personal_data_purged_at = utcnow()

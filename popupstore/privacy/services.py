@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -19,6 +17,7 @@ from ..errors import ValidationError
 from ..events.models import MAX_RETENTION_DAYS, Event, days_after
 from ..events.services import list_events
 from ..extensions import db
+from ..i18n import today
 from ..validation import FreeText
 from .erasure import PurgeResult, events_with_personal_data, purge_personal_data
 from .models import PrivacyNotice
@@ -130,12 +129,6 @@ def update_privacy_notice(
 
 
 # --- retention ------------------------------------------------------------------------------
-
-
-def today() -> dt.date:
-    """Today's date where the store stands (the app's time zone)."""
-    zone = ZoneInfo(str(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    return dt.datetime.now(zone).date()
 
 
 def latest_retention(event: Event) -> dt.date:

@@ -19,7 +19,7 @@ from ..basket.session import forget_receipt, page_variant, remembered_receipt
 from ..catalog.services import product_name_map
 from ..db_setup import scrub_erased_data
 from ..extensions import db
-from ..i18n import select_locale
+from ..i18n import select_locale, today
 from ..kiosk.services import kiosk_mode, reset_visitor
 from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
@@ -116,7 +116,10 @@ def page(token: str) -> str:
         return _render_receipt("receipts/receipt_page.html", checkout, token, state)
 
     # 240 phones may open their receipt at once: render each once per change of the event.
-    return kept_page(("receipt", state.checkout_id, *page_variant()), state.versions, render)
+    # The day is part of the key: from the day after the event the page offers the
+    # evaluation (templates/followup/_receipt_link.html).
+    key = ("receipt", state.checkout_id, today().isoformat(), *page_variant())
+    return kept_page(key, state.versions, render)
 
 
 @bp.get("/r/<token>/partners")

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from popupstore.basket.models import Checkout
 from popupstore.extensions import db
+from popupstore.followup.links import evaluation_token, unsubscribe_token
 
 from .shop import (
     add_to_basket,
@@ -71,6 +74,19 @@ def make_tables_and_pairs(page: Any, base: str) -> None:
     page.get_by_text("Tafel 1").first.wait_for()
 
 
+def unsubscribe(page: Any, base: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afmelden").click()
+    page.get_by_text("Je bent afgemeld").wait_for()
+
+
+def wrong_follow_up_date(page: Any, base: str) -> None:
+    page.get_by_label("Datum van de vervolgmail").fill("2026-11-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_selector("#send_on-error")
+
+
 def submit_empty_proposal(page: Any, base: str) -> None:
     page.get_by_label("Naam van de aanpak").fill("")
     page.get_by_role("button", name="Voorstel insturen").click()
@@ -123,7 +139,9 @@ def in_english(page: Any, base: str) -> None:
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # "{token}" stands for the receipt token of a visitor who checked out
+    # "{token}" stands for the receipt token of a visitor who checked out; "{evaluation}" and
+    # "{unsubscribe}" for the signed links of that visitor's mails.
+    path: str
     role: str | None = None  # log in as this staff role first
     kiosk: bool = False  # the booth tablet in kiosk mode
     before: Step | None = None
@@ -152,6 +170,10 @@ PAGES = [
     Page("receipt", "/r/{token}"),
     Page("erase", "/r/{token}/wissen"),
     Page("erased", "/gewist"),
+    Page("evaluation", "/r/{token}/evaluatie"),
+    Page("evaluation-from-mail", "/evaluatie/{evaluation}"),
+    Page("unsubscribe", "/mail/afmelden/{unsubscribe}"),
+    Page("unsubscribed", "/mail/afmelden/{unsubscribe}", after=unsubscribe),
     Page("login", "/login"),
     Page("login-error", "/login", after=wrong_login),
     Page("not-found", "/bestaat-niet", status=404),
@@ -189,6 +211,15 @@ PAGES = [
     Page("organiser-new-product", "/organisator/catalogus/nieuw", role="organiser"),
     Page("organiser-edit-product", "/organisator/catalogus/geldfit/bewerken", role="organiser"),
     Page("organiser-upload", "/organisator/catalogus/uploaden", role="organiser"),
+    Page("organiser-mail", "/organisator/evenementen/breda-2026/mail", role="organiser"),
+    Page(
+        "organiser-mail-errors",
+        "/organisator/evenementen/breda-2026/mail",
+        role="organiser",
+        after=wrong_follow_up_date,
+    ),
+    Page("organiser-outcome", "/organisator/evenementen/breda-2026/uitkomst", role="organiser"),
+    Page("organiser-outcome-all", "/organisator/uitkomst", role="organiser"),
     Page("organiser-statistics", "/organisator/statistiek", role="organiser"),
     Page("organiser-statistics-report", "/organisator/statistiek/rapport", role="organiser"),
     Page("organiser-exports", "/organisator/exports", role="organiser"),
@@ -254,7 +285,15 @@ def test_page_meets_wcag_21_aa(
     if target.before:
         target.before(page, base)
     requests = record_requests(page)
-    response = page.goto(base + target.path.format(token=receipt["token"]))
+    checkout_id = db.session.execute(
+        select(Checkout.id).where(Checkout.number == receipt["number"])
+    ).scalar_one()
+    path = target.path.format(
+        token=receipt["token"],
+        evaluation=evaluation_token(checkout_id),
+        unsubscribe=unsubscribe_token(checkout_id),
+    )
+    response = page.goto(base + path)
     assert response is not None and response.status == target.status
     if target.after:
         target.after(page, base)

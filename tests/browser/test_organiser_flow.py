@@ -112,7 +112,15 @@ def test_organiser_prepares_an_event_and_exports_it(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     workbook = openpyxl.load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["basket lines", "products", "pairs", "events"]
+    assert workbook.sheetnames == [
+        "basket lines",
+        "products",
+        "pairs",
+        "events",
+        "outcome",
+        "evaluation answers",
+        "missed",
+    ]
     rows = list(workbook["basket lines"].iter_rows(values_only=True))
     assert rows[0] == BASKET_LINE_COLUMNS
     # No role in the anonymous export (free text may name someone).

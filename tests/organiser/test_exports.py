@@ -139,13 +139,23 @@ def test_json_is_an_array_of_objects_with_the_contract_keys(client, shop, api_to
         assert moment.utcoffset() == AMSTERDAM.utcoffset(moment.replace(tzinfo=None))
 
 
-def test_xlsx_has_the_basket_lines_first_then_products_pairs_and_events(client, shop, api_token):
+def test_xlsx_has_the_basket_lines_first_then_products_pairs_events_and_outcome(
+    client, shop, api_token
+):
     response = get(client, EVENT_EXPORT + "?format=xlsx", api_token("organiser"))
     assert response.mimetype == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     sheets = read_xlsx(response.data)
-    assert list(sheets) == ["basket lines", "products", "pairs", "events"]
+    assert list(sheets) == [
+        "basket lines",
+        "products",
+        "pairs",
+        "events",
+        "outcome",
+        "evaluation answers",
+        "missed",
+    ]
     lines = sheets["basket lines"]
     assert lines[0] == BASKET_LINE_COLUMNS
     expected = [tuple(r[c] for c in BASKET_LINE_COLUMNS) for r in expected_records(BREDA)]

@@ -169,7 +169,8 @@ def test_the_statistics_page_compares_the_events(organiser, shop):
 
 def test_the_print_view_opens_every_table_and_sets_a4(organiser, shop):
     html = organiser.get("/organisator/statistiek/rapport").get_data(as_text=True)
-    assert html.count('<details class="chart__data" open>') == 7
+    # The comparison and six statistics charts, then the outcome's four (tests/followup).
+    assert html.count('<details class="chart__data" open>') == 7 + 4
     assert "Rapport: alle evenementen" in html
     event = organiser.get(f"/organisator/evenementen/{BREDA}/rapport").get_data(as_text=True)
     assert "Rapport: Samen Organiseren Breda" in event

@@ -44,6 +44,15 @@ FIELDS = [
     "retention_until",
     "confirm",
     "csrf_token",
+    "follow_up",
+    "send_on",
+    "text",
+    "rating",
+    "missed",
+    "contact-1",
+    "contact-2",
+    "product-geldfit",
+    "product-",
 ]
 form_data = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=10)), wild)
 
@@ -59,6 +68,9 @@ FORMS = [
     ("POST", "/organisator/privacy/tekst", "organiser"),
     ("POST", "/organisator/privacy/evenement/{slug}", "organiser"),
     ("POST", "/organisator/privacy/evenement/{slug}/wissen", "organiser"),
+    ("POST", "/r/{token}/evaluatie", None),
+    ("POST", "/organisator/evenementen/{slug}/mail", "organiser"),
+    ("POST", "/organisator/evenementen/{slug}/mail/versturen", "organiser"),
 ]
 
 
