@@ -1,6 +1,6 @@
 """Mail after the day: the outbox, follow-up settings per event, evaluation answers
 
-Revision ID: 0009
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01 15:50:10
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
