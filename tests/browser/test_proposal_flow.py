@@ -22,8 +22,7 @@ def test_propose_on_a_phone_and_approve_as_organiser(
     phone.get_by_label("Je voornaam").fill("Lisa")
     phone.get_by_label("Je organisatie").fill("Breda")
     phone.locator("form.checkout__form button[type=submit]").click()
-    phone.wait_for_url("**/kassabon")
-    phone.get_by_role("link", name="Open je bon op dit apparaat").click()
+    # A phone is not the booth's kiosk: it lands on its own receipt page.
     phone.wait_for_url("**/r/*")
     receipt_url = phone.url
 
