@@ -30,6 +30,7 @@ from ..extensions import csrf, db
 from ..organiser.exports import FORMATS, export_response, parse_format
 from ..receipts.views import checkout_or_404, kiosk_gate
 from ..security import count_failed_lookup, public
+from ..transactions import committed
 from ..web import base_url
 from .compose import follow_up_content
 from .evaluation import evaluation_open, evaluation_state, save_evaluation
@@ -105,12 +106,11 @@ def _evaluation_page(checkout: Checkout, action: str) -> Any:
         if not form.validate_on_submit():
             abort(400)
         try:
-            save_evaluation(checkout, **answers_from(request.form))
+            with committed():
+                save_evaluation(checkout, **answers_from(request.form))
         except DomainError as error:
-            db.session.rollback()
             errors, status = error.fields, error.status
         else:
-            db.session.commit()
             flash(_("Dank je wel! Je antwoorden zijn opgeslagen."), "success")
             return redirect(action)
     return (
@@ -165,8 +165,8 @@ def unsubscribe_page(signed: str) -> Any:
             abort(400)
         # An erased or purged visitor has no address left: they get no mail either way.
         if db.session.get(Checkout, checkout_id) is not None:
-            unsubscribe(checkout_id)
-            db.session.commit()
+            with committed():
+                unsubscribe(checkout_id)
         return render_template("followup/unsubscribed.html")
     return render_template(
         "followup/unsubscribe.html",
@@ -217,16 +217,15 @@ def mail(slug: str) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            save_follow_up(
-                event, send_on=form.send_on.data, text=form.text.data, by=current_user.username
-            )
+            with committed():
+                save_follow_up(
+                    event, send_on=form.send_on.data, text=form.text.data, by=current_user.username
+                )
         except DomainError as error:
-            db.session.rollback()
             for name, message in error.fields.items():
                 form[name].errors = [*form[name].errors, message]
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("De vervolgmail is opgeslagen."), "success")
             return redirect(url_for("followup.mail", slug=slug))
     if form.errors:
