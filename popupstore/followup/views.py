@@ -28,12 +28,13 @@ from ..events.models import Event
 from ..events.services import get_event, list_events
 from ..extensions import csrf, db
 from ..organiser.exports import FORMATS, export_response, parse_format
+from ..proposals.services import proposals_from_answers, propose_from_text
 from ..receipts.views import checkout_or_404, kiosk_gate
 from ..security import count_failed_lookup, public
 from ..transactions import committed
 from ..web import base_url
 from .compose import follow_up_content
-from .evaluation import evaluation_open, evaluation_state, save_evaluation
+from .evaluation import evaluation_open, evaluation_state, find_missed_text, save_evaluation
 from .exports import outcome_exporters
 from .forms import EvaluationForm, FollowUpForm
 from .links import (
@@ -305,7 +306,31 @@ def _outcome_page(events: list[Event], template: str, scope: str | None) -> str:
         event_names={e.id: e.name for e in events},
         scope=scope or ALL_EVENTS,
         formats=FORMATS.values(),
+        # On screen (not in print), each "Wat miste je?" answer can become a proposal.
+        proposed=proposals_from_answers(m.checkout_id for m in report.missed),
+        propose_form=EmptyForm(),
     )
+
+
+@bp.post("/organisator/uitkomst/gemist/<int:evaluation_id>/voorstel")
+@role_required(ORGANISER)
+def propose_missed(evaluation_id: int) -> BaseResponse:
+    """Turn one visitor's "Wat miste je in de winkel?" into a pending product proposal."""
+    # CSRFProtect has already checked the token of every POST.
+    missed = find_missed_text(evaluation_id)
+    if missed is None:
+        abort(404)
+    event = db.get_or_404(Event, missed.event_id)
+    try:
+        with committed():
+            proposal = propose_from_text(event, missed.text, checkout_id=missed.checkout_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(
+            url_for("followup.event_outcome", slug=event.slug, _anchor="outcome-missed")
+        )
+    flash(_("Van het antwoord is een voorstel gemaakt: maak het af en beslis erover."), "success")
+    return redirect(url_for("proposals.review", proposal_id=proposal.id))
 
 
 @bp.get("/organisator/evenementen/<slug>/uitkomst")
