@@ -310,6 +310,9 @@ def test_the_all_events_pages_and_exports_hold_no_simulated_visitors(
     sheets = xlsx_sheets(organiser.get("/organisator/exports/anoniem?event=alle&format=xlsx").data)
     assert [row[0] for row in sheets["evenementen"][1:]] == [ZWOLLE, BREDA]
     assert ("Groningen", 0, 10, 0) in sheets["gemeenten bereikt"]
+    listing = organiser.get("/organisator/evenementen").get_data(as_text=True)
+    demo_row = listing[listing.index(">Demodag<") :]
+    assert ">Demo</span>" in demo_row[: demo_row.index("</tr>")]
     # The demo event itself can still be looked at and exported on its own.
     own = json.loads(api_get(organiser, f"/api/v1/events/{DEMO}/export?format=json", token).data)
     assert {r["organisation"] for r in own} == {"Groningen"}
