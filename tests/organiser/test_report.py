@@ -316,3 +316,14 @@ def test_the_all_events_pages_and_exports_hold_no_simulated_visitors(
     # The demo event itself can still be looked at and exported on its own.
     own = json.loads(api_get(organiser, f"/api/v1/events/{DEMO}/export?format=json", token).data)
     assert {r["organisation"] for r in own} == {"Groningen"}
+
+
+def test_what_came_of_all_events_leaves_demo_events_out(organiser, demo_shop):
+    outcome = organiser.get("/organisator/uitkomst").get_data(as_text=True)
+    assert "Demodag" not in outcome
+    assert "Samen Organiseren Breda" in outcome
+    rows = organiser.get("/organisator/exports/uitkomst?event=alle&format=json")
+    events = {row["event"] for row in json.loads(rows.data)}
+    assert events == {BREDA, ZWOLLE}
+    own = organiser.get(f"/organisator/exports/uitkomst?event={DEMO}&format=json")
+    assert {row["event"] for row in json.loads(own.data)} == {DEMO}
