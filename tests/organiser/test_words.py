@@ -179,3 +179,18 @@ def test_error_messages_do_not_repeat_their_label(organiser, store, url, data):
         field_label, message = item.split(": ", 1)
         main_word = re.sub(r"\(.*?\)", "", field_label).split()[0].lower()
         assert main_word not in message.lower(), item
+
+
+def test_the_exports_page_describes_what_the_files_hold(organiser, shop, app):
+    page = organiser.get("/organisator/exports").get_data(as_text=True)
+    anonymous = visible_text(page[page.index('id="anon-title"') : page.index("</section>")])
+    # The anonymous export holds no role (its columns are the API's), and says so.
+    assert ", rol," not in anonymous and "Geen namen, geen e-mailadressen, geen rollen." in (
+        " ".join(anonymous.split())
+    )
+    assert "kennisroutes" in anonymous
+    with app.test_request_context():
+        consent = str(CheckoutForm.share_contact.args[0])
+    contacts = page[page.index('id="contacts-title"') :]
+    contacts = visible_text(contacts[: contacts.index("</section>")])
+    assert f"'{consent}'" in " ".join(contacts.split())
