@@ -157,6 +157,16 @@ def test_free_text_roles_fall_into_a_few_kinds(app, role, kind):
         assert role_kind(role) == kind
 
 
+def test_every_role_the_checkout_suggests_has_a_kind_of_its_own(app):
+    from popupstore.basket.forms import ROLE_SUGGESTIONS
+
+    with app.test_request_context():
+        kinds = {str(role): role_kind(str(role)) for role in ROLE_SUGGESTIONS}
+    assert "Andere rol" not in kinds.values(), kinds
+    # "A few kinds": fewer kinds than suggestions.
+    assert len(set(kinds.values())) < len(kinds)
+
+
 def test_role_kinds_count_every_kind_in_a_fixed_order(app, shop):
     kinds = figures_of(BREDA).role_kinds
     assert kinds == [
