@@ -453,7 +453,10 @@ FORMAT_PARAM = {
     "in": "query",
     "required": False,
     "description": "csv (comma, UTF-8 with BOM), csv-semicolon (Dutch Excel), xlsx (first sheet "
-    "the basket lines, then products, pairs, events) or json; any other value is a 422",
+    "the basket lines, then sheets with Dutch names: products, pairs, events, municipalities "
+    "reached per province, demand against experience, knowledge routes, agreements, kinds of "
+    "work) or json; any other value is a 422. Demo events are never part of the export of all "
+    "events",
     "schema": {"type": "string", "enum": list(FORMATS), "default": DEFAULT_FORMAT},
 }
 

@@ -28,6 +28,7 @@ from ..events.models import Event
 from ..events.services import get_event, list_events
 from ..extensions import csrf, db
 from ..organiser.exports import FORMATS, export_response, parse_format
+from ..organiser.stats import reported_events
 from ..proposals.services import proposals_from_answers, propose_from_text
 from ..receipts.views import checkout_or_404, kiosk_gate
 from ..security import count_failed_lookup, public
@@ -342,7 +343,8 @@ def event_outcome(slug: str) -> str:
 @bp.get("/organisator/uitkomst")
 @role_required(ORGANISER)
 def outcome() -> str:
-    return _outcome_page(list_events(), "followup/outcome.html", None)
+    # Demo events hold simulated visitors: what came of "all events" leaves them out.
+    return _outcome_page(reported_events(list_events()), "followup/outcome.html", None)
 
 
 @bp.get("/organisator/exports/uitkomst")
@@ -350,7 +352,7 @@ def outcome() -> str:
 def export_outcome() -> Response:
     slug = request.args.get("event", ALL_EVENTS, type=str)
     if slug == ALL_EVENTS:
-        events, scope = list_events(), "alle-evenementen"
+        events, scope = reported_events(list_events()), "alle-evenementen"
     else:
         found = get_event(slug)
         events, scope = [found], found.slug

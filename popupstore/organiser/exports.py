@@ -20,22 +20,35 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, stream_with_context
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from ..basket.models import BasketLine, Checkout
 from ..catalog.models import Product
+from ..catalog.services import product_name_map
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
-from ..organisations import display_name
+from ..matching import Basket
+from ..organisations import CBS_CREDIT, display_name
 from ..validation import safe_text
-from .stats import compare_events, statistics
+from .stats import (
+    ReportFigures,
+    RouteSide,
+    Statistics,
+    compare_events,
+    event_baskets,
+    report_figures,
+    statistics,
+)
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -149,21 +162,48 @@ def _csv_cell(value: Any) -> Any:
     return sheet_cell(value)
 
 
+class ReportData:
+    """The statistics and report figures of a set of events, computed when first asked and
+    then shared by every sheet of one workbook (so each is counted once per export)."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self.events = list(events)
+
+    @cached_property
+    def baskets(self) -> list[Basket]:
+        return event_baskets(self.events)
+
+    @cached_property
+    def statistics(self) -> Statistics:
+        return statistics(self.events, self.baskets)
+
+    @cached_property
+    def product_names(self) -> dict[str, str]:
+        return product_name_map()
+
+    @cached_property
+    def figures(self) -> ReportFigures:
+        return report_figures(self.events, self.statistics, self.product_names, self.baskets)
+
+
 class Exporter:
     """Rows of one table over a set of events, written as CSV, JSON or an XLSX sheet.
 
     Subclasses only name their columns and yield rows; the writing happens here, once.
+    Sheets of one workbook share `report` (the events' statistics and figures).
     """
 
     identifier: ClassVar[str]
     sheet_title: ClassVar[str]
     columns: ClassVar[tuple[str, ...]]
-    # A first line above the header, for exports that must say what they hold.
-    notice: ClassVar[str | None] = None
+    # A first line above the header, for exports that must say what they hold (translated
+    # when the file is written).
+    notice: ClassVar[str | LazyString | None] = None
 
-    def __init__(self, events: Sequence[Event]) -> None:
+    def __init__(self, events: Sequence[Event], report: ReportData | None = None) -> None:
         self.events = list(events)
         self.event_ids = [event.id for event in self.events]
+        self.report = report if report is not None else ReportData(self.events)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         raise NotImplementedError
@@ -177,7 +217,7 @@ class Exporter:
         buffer = _LineBuffer()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
         if self.notice:
-            writer.writerow([self.notice])
+            writer.writerow([str(self.notice)])
         writer.writerow(self.columns)
         yield (BOM + buffer.take()).encode("utf-8")
         pending = 0
@@ -196,7 +236,7 @@ class Exporter:
         an object {"notice", "rows"}."""
         opening, closing = "[", "]"
         if self.notice:
-            notice = json.dumps(self.notice, ensure_ascii=False)
+            notice = json.dumps(str(self.notice), ensure_ascii=False)
             opening, closing = '{"notice": ' + notice + ', "rows": [', "]}"
         yield opening.encode("utf-8")
         separator = "\n"
@@ -214,7 +254,7 @@ class Exporter:
         sheet = workbook.create_sheet(self.sheet_title)
         sheet.freeze_panes = "A3" if self.notice else "A2"
         if self.notice:
-            sheet.append([self.notice])
+            sheet.append([str(self.notice)])
         sheet.append(list(self.columns))
         for row in self.rows():
             sheet.append([sheet_cell(value) for value in row])
@@ -235,8 +275,8 @@ BASKET_LINE_COLUMNS = (
 class BasketLineExporter(Exporter):
     """One row per basket line: the anonymous export (README, "Exports")."""
 
-    identifier = "basket-lines"
-    sheet_title = "basket lines"
+    identifier = "mandregels"
+    sheet_title = "mandregels"
     columns = BASKET_LINE_COLUMNS
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -274,15 +314,20 @@ class BasketLineExporter(Exporter):
             )
 
 
+def yes_no(value: bool) -> str:
+    """A yes-or-no cell in Dutch: spreadsheets would show a boolean in their own language."""
+    return _("ja") if value else _("nee")
+
+
 class ProductExporter(Exporter):
     """Per product: how often it was wanted and had; products nobody chose only when active."""
 
-    identifier = "products"
-    sheet_title = "products"
-    columns = ("product", "name", "theme", "owner", "active", "want", "have")
+    identifier = "producten"
+    sheet_title = "producten"
+    columns = ("product", "naam", "schap", "eigenaar", "in de winkel", "wil ik", "doen we al")
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        counts = {p.product: p for p in statistics(self.events).products}
+        counts = {p.product: p for p in self.report.statistics.products}
         products = db.session.execute(select(Product).order_by(Product.slug)).scalars()
         for product in products:
             count = counts.get(product.slug)
@@ -294,7 +339,7 @@ class ProductExporter(Exporter):
                 product.name,
                 product.theme,
                 product.owner,
-                product.active,
+                yes_no(product.active),
                 want,
                 have,
             )
@@ -303,30 +348,31 @@ class ProductExporter(Exporter):
 class PairExporter(Exporter):
     """Pairs of products held by the same checkout, most frequent first."""
 
-    identifier = "pairs"
-    sheet_title = "pairs"
-    columns = ("a", "b", "count")
+    identifier = "combinaties"
+    sheet_title = "combinaties"
+    columns = ("product a", "product b", "mandjes")
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        for pair in statistics(self.events).pairs:
+        for pair in self.report.statistics.pairs:
             yield (pair.a, pair.b, pair.count)
 
 
 class EventExporter(Exporter):
     """One row per event with its totals, oldest first."""
 
-    identifier = "events"
-    sheet_title = "events"
+    identifier = "evenementen"
+    sheet_title = "evenementen"
     columns = (
-        "event",
-        "name",
-        "city",
-        "date",
-        "venue",
-        "checkouts",
-        "organisations",
-        "visitors_sharing",
-        "matches_shown",
+        "evenement",
+        "naam",
+        "plaats",
+        "datum",
+        "locatie",
+        "bezoekers die afrekenden",
+        "organisaties",
+        "vindbaar (toestemming)",
+        "gesprekspartners getoond",
+        "samenwerkingsafspraken",
     )
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -342,7 +388,89 @@ class EventExporter(Exporter):
                 stats.organisations,
                 stats.visitors_sharing,
                 stats.matches_shown,
+                stats.agreements,
             )
+
+
+class ReachExporter(Exporter):
+    """Per province: municipalities with at least one visitor, out of all its municipalities."""
+
+    identifier = "gemeenten-bereikt"
+    sheet_title = "gemeenten bereikt"
+    columns = ("provincie", "gemeenten bereikt", "gemeenten totaal", "aandeel (%)")
+    notice = CBS_CREDIT
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        for reach in self.report.figures.reach:
+            yield (reach.province, reach.reached, reach.total, reach.percentage)
+
+
+class ProductGapExporter(Exporter):
+    """Per chosen product: wanted, already done and the difference, largest difference first."""
+
+    identifier = "vraag-en-ervaring"
+    sheet_title = "vraag en ervaring"
+    columns = ("product", "naam", "wil ik", "doen we al", "verschil")
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        for gap in self.report.figures.gaps:
+            yield (gap.product, gap.name, gap.want, gap.have, gap.gap)
+
+
+def _named(side: RouteSide) -> str:
+    return ", ".join(side.named)
+
+
+class KnowledgeRouteExporter(Exporter):
+    """Per product: organisations that already do it and organisations that want it, named
+    only where a consenting visitor chose it for them, the others counted."""
+
+    identifier = "kennisroutes"
+    sheet_title = "kennisroutes"
+    columns = (
+        "product",
+        "naam",
+        "doet het al: organisaties",
+        "doet het al: zonder naam",
+        "wil het: organisaties",
+        "wil het: zonder naam",
+    )
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        for route in self.report.figures.routes:
+            yield (
+                route.product,
+                route.name,
+                _named(route.have),
+                route.have.unnamed,
+                _named(route.want),
+                route.want.unnamed,
+            )
+
+
+class AgreementCountExporter(Exporter):
+    """Per product: how many agreements visitors recorded (counts only, never their text)."""
+
+    identifier = "afspraken"
+    sheet_title = "afspraken"
+    columns = ("product", "naam", "samenwerkingsafspraken")
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        names = self.report.product_names
+        for count in self.report.figures.agreements:
+            yield (count.label, names.get(count.label, count.label), count.count)
+
+
+class RoleKindExporter(Exporter):
+    """Visitors per kind of work; the roles as typed never leave the store."""
+
+    identifier = "soort-werk"
+    sheet_title = "soort werk"
+    columns = ("soort werk", "bezoekers")
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        for kind in self.report.figures.role_kinds:
+            yield (kind.label, kind.count)
 
 
 class ContactListExporter(Exporter):
@@ -351,12 +479,13 @@ class ContactListExporter(Exporter):
     For the organiser's follow-up only; never part of the anonymous exports or the API.
     """
 
-    identifier = "contacts"
-    sheet_title = "contacts"
-    columns = ("event", "number", "name", "organisation", "role", "email")
-    notice = (
-        "Contactlijst: alleen bezoekers die toestemming gaven om gevonden te worden "
-        "(share_contact). Vertrouwelijk; niet verder delen."
+    identifier = "contactlijst"
+    sheet_title = "contactlijst"
+    columns = ("evenement", "bonnummer", "naam", "organisatie", "rol", "e-mailadres")
+
+    notice = _l(
+        "Contactlijst: alleen bezoekers die bij het afrekenen 'Anderen mogen mij als "
+        "gesprekspartner zien' aanvinkten. Vertrouwelijk; niet verder delen."
     )
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -388,6 +517,11 @@ REPORT_EXPORTERS: tuple[type[Exporter], ...] = (
     ProductExporter,
     PairExporter,
     EventExporter,
+    ReachExporter,
+    ProductGapExporter,
+    KnowledgeRouteExporter,
+    AgreementCountExporter,
+    RoleKindExporter,
 )
 
 
@@ -488,7 +622,10 @@ def add_report_exporters(*exporters: type[Exporter]) -> None:
 
 
 def report_exporters(events: Iterable[Event]) -> list[Exporter]:
-    """The anonymous export: basket lines first, then products, pairs and events, then
-    the sheets other packages added (`add_report_exporters`)."""
+    """The anonymous export: basket lines first, then products, pairs and events, the
+    report's figures (municipalities reached, demand against experience, knowledge routes,
+    agreements, kinds of work), then the sheets other packages added
+    (`add_report_exporters`). The sheets share one `ReportData`."""
     chosen = list(events)
-    return [exporter(chosen) for exporter in (*REPORT_EXPORTERS, *ADDED_REPORT_EXPORTERS)]
+    report = ReportData(chosen)
+    return [exporter(chosen, report) for exporter in (*REPORT_EXPORTERS, *ADDED_REPORT_EXPORTERS)]

@@ -35,7 +35,7 @@ class EventForm(FlaskForm):
     name = StringField(_l("Naam"), validators=_text(EVENT_NAME))
     city = StringField(_l("Plaats"), validators=_text(EVENT_CITY))
     date = DateField(
-        _l("Datum"), validators=[InputRequired(message=_l("Vul een datum in (JJJJ-MM-DD)."))]
+        _l("Datum"), validators=[InputRequired(message=_l("Vul dit in als JJJJ-MM-DD."))]
     )
     venue = StringField(
         _l("Locatie"),
@@ -109,7 +109,7 @@ class ProductForm(FlaskForm):
     )
     owner = StringField(
         _l("Eigenaar"),
-        description=_l("Wie de aanpak heeft bedacht of aanbiedt."),
+        description=_l("Wie het product heeft bedacht of aanbiedt."),
         validators=_text(PRODUCT_TEXT["owner"]),
     )
     contact = StringField(
@@ -148,12 +148,12 @@ class ProductForm(FlaskForm):
         if field.data == NEW_SHELF:
             return
         if field.data not in self.shelves:
-            raise ValidationError(str(_l("Kies een schap uit de lijst.")))
+            raise ValidationError(str(_l("Kies er een uit de lijst.")))
 
     def validate_new_theme(self, field: StringField) -> None:
         typed = " ".join((field.data or "").split())
         if self.theme.data == NEW_SHELF and not typed:
-            raise ValidationError(str(_l("Vul de naam van het nieuwe schap in.")))
+            raise ValidationError(str(_l("Vul dit in, of kies een bestaand schap.")))
         if self.theme.data != NEW_SHELF and typed:
             raise ValidationError(
                 str(_l("Kies eerst 'Nieuw schap…' in de lijst, of laat dit veld leeg."))

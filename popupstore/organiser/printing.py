@@ -3,7 +3,9 @@
 The poster (A3) carries a large QR code to the store's own address, so visitors can shop
 on their own phone while the tablet is busy. Shelf labels are cards of 95 by 69 mm, eight
 to an A4 sheet, one per active product: its name, owner and theme colour, and a QR code
-to the product page. Fonts are DejaVu (Debian's fonts-dejavu-core); where those are
+to the product page. A label is laid out first (`label_layout`, measured with the fonts
+that draw it) so that no text runs into the QR code or its caption and a product's name is
+always shown whole. Fonts are DejaVu (Debian's fonts-dejavu-core); where those are
 missing, Pillow's own scalable default font takes over. Every text from the database is
 drawn through `one_line`: rows stored before the input rule may hold line breaks,
 controls or bidirectional controls.
@@ -12,6 +14,7 @@ controls or bidirectional controls.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -254,6 +257,226 @@ def product_url(store_url: str, product: Product) -> str:
     return f"{store_url.rstrip('/')}/product/{product.slug}"
 
 
+# Sizes in pixels at DPI, largest first: a product's name shrinks until it fits whole.
+NAME_SIZES = (40, 36, 32, 28, 25, 22, 20)
+OWNER_SIZES = (26, 24, 22, 20)
+SUMMARY_SIZE = 24
+CAPTION_SIZE = 20
+LINE_SPACING = 1.2
+NAME_LINES = 3
+OWNER_LINES = 2
+CAPTION_LINES = 2
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """Lines of one text drawn from `xy` downwards, and the box their ink fills."""
+
+    lines: tuple[str, ...]
+    xy: tuple[int, int]
+    size: int
+    bold: bool
+    fill: str
+    box: Box
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLayout:
+    """Where everything on one shelf label goes, in pixels from the card's top left corner.
+
+    Every text block lies inside the card's padding; the product's name is never shortened
+    (it gets a smaller size or another line instead), nor is the owner unless even the
+    smallest size leaves no room; the summary gives way (fewer lines, an ellipsis) to what
+    comes before it. No text block overlaps another, the QR code or its caption.
+    """
+
+    card: Box
+    band: Box
+    qr: Box
+    caption: TextBlock
+    name: TextBlock
+    owner: TextBlock
+    summary: TextBlock | None
+
+
+def _line_height(size: int) -> int:
+    return round(size * LINE_SPACING)
+
+
+def _block(
+    draw: ImageDraw.ImageDraw,
+    lines: Sequence[str],
+    xy: tuple[int, int],
+    size: int,
+    fill: str,
+    *,
+    bold: bool = False,
+    right: int | None = None,
+) -> TextBlock:
+    """Measure `lines` drawn from `xy` (or, with `right`, aligned to that right edge)."""
+    face = font(size, bold=bold)
+    x, y = xy
+    # The ink of every line, and at least the lines' own height (a line of only small
+    # letters has less ink than the next block must stay clear of).
+    anchor, line_x = ("la", x) if right is None else ("ra", right)
+    boxes = [
+        draw.textbbox((line_x, y + index * _line_height(size)), line, font=face, anchor=anchor)
+        for index, line in enumerate(lines)
+    ]
+    nominal_bottom = y + (len(lines) - 1) * _line_height(size) + size
+    ink = (
+        math.floor(min((b[0] for b in boxes), default=line_x)),
+        math.floor(min((b[1] for b in boxes), default=y)),
+        math.ceil(max((b[2] for b in boxes), default=line_x)),
+        math.ceil(max([nominal_bottom, *(b[3] for b in boxes)])),
+    )
+    return TextBlock(tuple(lines), xy, size, bold, fill, ink)
+
+
+def _fits(draw: ImageDraw.ImageDraw, lines: Sequence[str], face: Font, width: float) -> bool:
+    return all(draw.textlength(line, font=face) <= width for line in lines)
+
+
+def _whole_text(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    sizes: Sequence[int],
+    width: float,
+    height: float,
+    most: int,
+    *,
+    bold: bool,
+) -> tuple[list[str], int] | None:
+    """The largest size at which `text` fits whole in `width` by `height` (at most `most`
+    lines, no word wider than a line), with its lines; None when no size does."""
+    for size in sizes:
+        face = font(size, bold=bold)
+        lines = wrap(draw, text, face, width)
+        tall = len(lines) * _line_height(size)
+        if len(lines) <= most and tall <= height and _fits(draw, lines, face, width):
+            return lines, size
+    return None
+
+
+def _broken_words(draw: ImageDraw.ImageDraw, text: str, face: Font, width: float) -> list[str]:
+    """`wrap`, with any word wider than a line broken over lines (a hyphen at each break)."""
+    lines: list[str] = []
+    for line in wrap(draw, text, face, width):
+        while draw.textlength(line, font=face) > width:
+            cut = len(line) - 1
+            while cut > 1 and draw.textlength(line[:cut] + "-", font=face) > width:
+                cut -= 1
+            lines.append(line[:cut] + "-")
+            line = line[cut:]
+        lines.append(line)
+    return lines
+
+
+def label_layout(
+    draw: ImageDraw.ImageDraw, size: tuple[int, int], product: Product, code_size: int
+) -> LabelLayout:
+    """The layout of `product`'s label on a card of `size` with a QR code of `code_size`."""
+    width, height = size
+    pad = round(4 * MM)
+    gap = round(1.5 * MM)
+    band = round(12 * MM)
+    bottom_strip = round(2 * MM)
+    inner_left, inner_right = pad, width - pad
+    inner_bottom = height - bottom_strip - pad
+
+    code_x, code_y = inner_right - code_size, inner_bottom - code_size
+    caption_text = _("Meer weten? Scan mij")
+    caption_face = font(CAPTION_SIZE)
+    caption_lines = _fit_lines(draw, caption_text, caption_face, code_size, CAPTION_LINES)
+    caption_top = code_y - gap - len(caption_lines) * _line_height(CAPTION_SIZE)
+    caption = _block(
+        draw, caption_lines, (code_x, caption_top), CAPTION_SIZE, MUTED, right=inner_right
+    )
+    # Left of the QR code and its caption, and (for the name only) across the card above
+    # the caption.
+    column_width = code_x - gap - inner_left
+    top = band + pad
+
+    name_text = one_line(product.name)
+    across = _whole_text(
+        draw,
+        name_text,
+        NAME_SIZES,
+        inner_right - inner_left,
+        caption.box[1] - gap - top,
+        NAME_LINES,
+        bold=True,
+    )
+    if across is None:
+        column = _whole_text(
+            draw,
+            name_text,
+            NAME_SIZES,
+            column_width,
+            inner_bottom - top,
+            NAME_LINES + 2,
+            bold=True,
+        )
+        if column is None:
+            smallest = NAME_SIZES[-1]
+            face = font(smallest, bold=True)
+            column = (_broken_words(draw, name_text, face, column_width), smallest)
+        across = column
+    name_lines, name_size = across
+    name = _block(draw, name_lines, (inner_left, top), name_size, INK, bold=True)
+
+    owner_top = name.box[3] + gap
+    owner_text = one_line(product.owner)
+    fitted = _whole_text(
+        draw,
+        owner_text,
+        OWNER_SIZES,
+        column_width,
+        inner_bottom - owner_top,
+        OWNER_LINES,
+        bold=False,
+    )
+    if fitted is None:
+        smallest = OWNER_SIZES[-1]
+        fitted = (
+            _fit_lines(draw, owner_text, font(smallest), column_width, OWNER_LINES),
+            smallest,
+        )
+    owner = _block(draw, fitted[0], (inner_left, owner_top), fitted[1], MUTED)
+
+    summary_top = owner.box[3] + gap
+    room = (inner_bottom - summary_top) // _line_height(SUMMARY_SIZE)
+    summary = None
+    if room > 0:
+        summary_lines = _fit_lines(
+            draw, one_line(product.summary), font(SUMMARY_SIZE), column_width, room
+        )
+        summary = _block(draw, summary_lines, (inner_left, summary_top), SUMMARY_SIZE, INK)
+    return LabelLayout(
+        card=(0, 0, width, height),
+        band=(0, 0, width, band),
+        qr=(code_x, code_y, code_x + code_size, code_y + code_size),
+        caption=caption,
+        name=name,
+        owner=owner,
+        summary=summary,
+    )
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: TextBlock, origin: tuple[int, int]) -> None:
+    face = font(block.size, bold=block.bold)
+    x, y = origin
+    for index, line in enumerate(block.lines):
+        line_y = y + block.xy[1] + index * _line_height(block.size)
+        draw.text((x + block.xy[0], line_y), line, font=face, fill=block.fill, anchor="la")
+
+
 def _draw_label(
     image: Image.Image, origin: tuple[int, int], size: tuple[int, int], product: Product, url: str
 ) -> None:
@@ -262,8 +485,10 @@ def _draw_label(
     width, height = size
     pad = round(4 * MM)
     draw.rectangle((x, y, x + width - 1, y + height - 1), outline=CUT_LINE, width=2)
-    band = round(12 * MM)
     colour = theme_colour(product.theme)
+    code = qr_block(url, round(30 * MM))
+    layout = label_layout(draw, size, product, code.width)
+    band = layout.band[3]
     draw.rectangle((x + 1, y + 1, x + width - 2, y + band), fill=colour)
     draw.text(
         (x + pad, y + band / 2),
@@ -272,29 +497,15 @@ def _draw_label(
         fill=WHITE,
         anchor="lm",
     )
-
-    code = qr_block(url, round(30 * MM))
-    code_x = x + width - pad - code.width
-    code_y = y + height - pad - code.height
-    image.paste(code, (code_x, code_y))
-
-    text_width = code_x - x - 2 * pad
-    name_font = font(40, bold=True)
-    lines = _fit_lines(draw, one_line(product.name), name_font, width - 2 * pad, 2)
-    bottom = _draw_lines(draw, lines, (x + pad, y + band + pad), name_font, INK, spacing=1.2)
-    owner_font = font(26)
-    owner = _fit_lines(draw, one_line(product.owner), owner_font, text_width, 2)
-    bottom = _draw_lines(draw, owner, (x + pad, bottom + pad / 2), owner_font, MUTED)
-    summary_font = font(24)
-    summary = _fit_lines(draw, one_line(product.summary), summary_font, text_width, 3)
-    _draw_lines(draw, summary, (x + pad, bottom + pad / 2), summary_font, INK)
-    draw.text(
-        (x + width - pad, code_y - 4),
-        _("Meer weten? Scan mij"),
-        font=font(20),
-        fill=MUTED,
-        anchor="rd",
-    )
+    image.paste(code, (x + layout.qr[0], y + layout.qr[1]))
+    for block in (layout.name, layout.owner, layout.summary):
+        if block is not None:
+            _draw_block(draw, block, origin)
+    caption = layout.caption
+    face = font(caption.size)
+    for index, line in enumerate(caption.lines):
+        line_y = y + caption.xy[1] + index * _line_height(caption.size)
+        draw.text((x + width - pad, line_y), line, font=face, fill=caption.fill, anchor="ra")
     draw.rectangle((x + 1, y + height - round(2 * MM), x + width - 2, y + height - 2), fill=colour)
 
 

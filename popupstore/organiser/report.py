@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 
 from ..basket.forms import TYPE_LABELS
 from ..charts import Chart, Row, bar_chart, column_chart
-from .stats import NO_ROLE, Count, EventSummary, Statistics
+from .stats import EventSummary, ReportFigures, Statistics
 
 TOP_PRODUCTS = 15
 TOP_PAIRS = 10
-TOP_ROLES = 10
 # Pairs name two products: give their labels more room than the bars need.
 PAIR_LABEL_WIDTH = 380
 
@@ -26,21 +25,17 @@ class ReportCharts:
     basket_sizes: Chart
     organisation_types: Chart
     roles: Chart
+    reach: Chart
 
 
 def _name(names: Mapping[str, str], slug: str) -> str:
     return names.get(slug, slug)
 
 
-def _with_rest(counts: Sequence[Count], limit: int, rest_label: str) -> list[Count]:
-    """The `limit` largest counts, and the others added up under `rest_label`."""
-    if len(counts) <= limit:
-        return list(counts)
-    rest = sum(c.count for c in counts[limit - 1 :])
-    return [*counts[: limit - 1], Count(rest_label, rest)]
-
-
-def report_charts(stats: Statistics, product_names: Mapping[str, str]) -> ReportCharts:
+def report_charts(
+    stats: Statistics, figures: ReportFigures, product_names: Mapping[str, str]
+) -> ReportCharts:
+    """The report's charts; roles are shown by kind (`stats.ROLE_KINDS`), never as typed."""
     want, have = _("Wil ik"), _("Doen we al")
     products = [
         Row(p.name, (p.want, p.have)) for p in stats.top_products(product_names, TOP_PRODUCTS)
@@ -52,9 +47,17 @@ def report_charts(stats: Statistics, product_names: Mapping[str, str]) -> Report
     types = [
         Row(str(TYPE_LABELS.get(c.label, c.label)), (c.count,)) for c in stats.organisation_types
     ]
-    roles = [
-        Row(c.label if c.label != NO_ROLE else _("(niet ingevuld)"), (c.count,))
-        for c in _with_rest(stats.roles, TOP_ROLES, _("overige rollen"))
+    reach = [
+        Row(
+            _(
+                "%(province)s (%(reached)d van %(total)d)",
+                province=r.province,
+                reached=r.reached,
+                total=r.total,
+            ),
+            (r.reached, r.total - r.reached),
+        )
+        for r in figures.reach
     ]
     return ReportCharts(
         products=bar_chart(
@@ -77,7 +80,17 @@ def report_charts(stats: Statistics, product_names: Mapping[str, str]) -> Report
             _("Mandjes"),
         ),
         organisation_types=bar_chart(_("Soort organisatie"), types, (_("Bezoekers"),)),
-        roles=bar_chart(_("Rollen (top %(n)d)", n=TOP_ROLES), roles, (_("Bezoekers"),)),
+        roles=bar_chart(
+            _("Soort werk van de bezoekers"),
+            [Row(c.label, (c.count,)) for c in figures.role_kinds],
+            (_("Bezoekers"),),
+        ),
+        reach=bar_chart(
+            _("Gemeenten bereikt per provincie"),
+            reach,
+            (_("Bereikt"), _("Nog niet bereikt")),
+            label_width=PAIR_LABEL_WIDTH,
+        ),
     )
 
 

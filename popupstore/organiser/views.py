@@ -50,7 +50,13 @@ from .exports import (
 from .forms import EventForm, ProductFileForm, ProductForm
 from .printing import poster_pdf, poster_png, shelf_labels_pdf
 from .report import comparison_chart, report_charts
-from .stats import compare_events, statistics
+from .stats import (
+    compare_events,
+    event_baskets,
+    report_figures,
+    reported_events,
+    statistics,
+)
 
 bp = Blueprint("organiser", __name__)
 
@@ -145,17 +151,26 @@ def new_event() -> Any:
     )
 
 
+def _report_context(events_: list[Event]) -> dict[str, Any]:
+    """The statistics, the report's own figures and their charts for these events."""
+    baskets = event_baskets(events_)
+    stats = statistics(events_, baskets)
+    names = product_name_map()
+    figures = report_figures(events_, stats, names, baskets)
+    return {
+        "stats": stats,
+        "figures": figures,
+        "charts": report_charts(stats, figures, names),
+        "product_names": names,
+    }
+
+
 @bp.get("/evenementen/<slug>")
 @role_required(ORGANISER)
 def event(slug: str) -> str:
     found = get_event(slug)
-    stats = statistics([found])
     return render_template(
-        "organiser/event.html",
-        event=found,
-        stats=stats,
-        charts=report_charts(stats, product_name_map()),
-        formats=FORMATS.values(),
+        "organiser/event.html", event=found, formats=FORMATS.values(), **_report_context([found])
     )
 
 
@@ -163,14 +178,13 @@ def event(slug: str) -> str:
 @role_required(ORGANISER)
 def event_report(slug: str) -> str:
     found = get_event(slug)
-    stats = statistics([found])
     return render_template(
         "organiser/report.html",
         events=[found],
-        stats=stats,
-        charts=report_charts(stats, product_name_map()),
         comparison=None,
         summaries=[],
+        demo_events=0,
+        **_report_context([found]),
     )
 
 
@@ -313,18 +327,17 @@ def download_products() -> Response:
 
 
 def _all_events_report(template: str) -> str:
-    events_ = list_events()
-    stats = statistics(events_)
+    """Every real event together; demo events (simulated visitors) are left out."""
+    every = list_events()
+    events_ = reported_events(every)
     summaries = compare_events(events_)
-    names = product_name_map()
     return render_template(
         template,
         events=events_,
-        stats=stats,
-        charts=report_charts(stats, names),
         summaries=summaries,
         comparison=comparison_chart(summaries),
-        product_names=names,
+        demo_events=len(every) - len(events_),
+        **_report_context(events_),
     )
 
 
@@ -346,7 +359,7 @@ def statistics_report() -> str:
 def _export_scope() -> tuple[list[Event], str]:
     slug = request.args.get("event", ALL_EVENTS, type=str)
     if slug == ALL_EVENTS:
-        return list_events(), "alle-evenementen"
+        return reported_events(list_events()), "alle-evenementen"
     found = get_event(slug)
     return [found], found.slug
 

@@ -33,24 +33,27 @@ DEFAULT_CONTROLLER = _l(
 )
 DEFAULT_PURPOSE = _l(
     "We gebruiken je gegevens voor één doel: je in contact brengen met mensen die met "
-    "dezelfde aanpakken bezig zijn, en de dag samen evalueren.\n\n"
+    "dezelfde producten bezig zijn, en de dag samen evalueren.\n\n"
     "We vragen alleen wat daarvoor nodig is: wat je in je mandje legt ('Wil ik' of "
     "'Doen we al'), je organisatie, het soort organisatie, het werkgebied (provincie) van "
-    "een organisatie die geen gemeente is, en je rol. Je voornaam staat op "
-    "je eigen bon. Je e-mailadres is niet verplicht; de organisatie gebruikt het alleen "
-    "om je na afloop je bon te sturen.\n\n"
+    "een organisatie die geen gemeente is, en je rol. Je voornaam staat op je eigen bon. "
+    "Je e-mailadres is niet verplicht. Vink je 'Mail mij mijn bon, en over twee weken een "
+    "korte vraag hoe het ging' aan, dan krijg je die twee mails, niet meer.\n\n"
     "Anderen zien je voornaam, organisatie en rol alleen als je bij het afrekenen zelf "
-    "'Anderen mogen mij als gesprekspartner zien' aanvinkt. Zonder vinkje zie jij wel je "
-    "gesprekspartners, maar niemand ziet jou; de facilitatoren zien je dan alleen als "
-    "bonnummer. Statistieken en exports bevatten nooit namen of e-mailadressen. We gebruiken "
-    "geen cookies om je te volgen: alleen een cookie dat je mandje en je bon op dit apparaat "
-    "onthoudt. Op de tablet van de stand wist 'Klaar — volgende bezoeker' dat meteen, en "
-    "anders gebeurt dat vanzelf als een tijdje niemand iets aanraakt."
+    "'Anderen mogen mij als gesprekspartner zien' aanvinkt. Met dat vinkje sta je ook op de "
+    "contactlijst die de organisator na afloop kan downloaden om gesprekken op gang te "
+    "helpen: je voornaam, organisatie, rol en, als je het invulde, je e-mailadres. Zonder "
+    "vinkje zie jij wel je gesprekspartners, maar niemand ziet jou; de facilitatoren zien je "
+    "dan alleen als bonnummer. Statistieken en de anonieme exports bevatten nooit namen of "
+    "e-mailadressen. We gebruiken geen cookies om je te volgen: alleen een cookie dat je "
+    "mandje en je bon op dit apparaat onthoudt. Op de tablet van de stand wist 'Klaar — "
+    "volgende bezoeker' dat meteen, en anders gebeurt dat vanzelf als een tijdje niemand "
+    "iets aanraakt."
 )
 DEFAULT_RETENTION = _l(
     "Je naam, je e-mailadres en de geheime code van je bon wissen we uiterlijk op de "
     "bewaardatum van het evenement (standaard 30 dagen na de netwerkdag). Daarna blijft "
-    "alleen een anonieme telling over: welke organisaties welke aanpakken kozen."
+    "alleen een anonieme telling over: welke organisaties welke producten kozen."
 )
 DEFAULT_RIGHTS = _l(
     "Je mag je gegevens inzien, laten verbeteren en laten wissen, en je toestemming "

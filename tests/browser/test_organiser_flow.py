@@ -108,20 +108,25 @@ def test_organiser_prepares_an_event_and_exports_it(
     with page.expect_download() as info:
         form.get_by_role("button", name="Downloaden", exact=True).click()
     download = info.value
-    assert download.suggested_filename == "popupstore-zwolle-2027-basket-lines.xlsx"
+    assert download.suggested_filename == "popupstore-zwolle-2027-mandregels.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     workbook = openpyxl.load_workbook(path, read_only=True)
     assert workbook.sheetnames == [
-        "basket lines",
-        "products",
-        "pairs",
-        "events",
+        "mandregels",
+        "producten",
+        "combinaties",
+        "evenementen",
+        "gemeenten bereikt",
+        "vraag en ervaring",
+        "kennisroutes",
+        "afspraken",
+        "soort werk",
         "outcome",
         "evaluation answers",
         "missed",
     ]
-    rows = list(workbook["basket lines"].iter_rows(values_only=True))
+    rows = list(workbook["mandregels"].iter_rows(values_only=True))
     assert rows[0] == BASKET_LINE_COLUMNS
     # No role in the anonymous export (free text may name someone).
     assert [row[:7] for row in rows[1:]] == [

@@ -295,7 +295,7 @@ def test_the_shelf_is_chosen_from_a_list_and_a_typo_opens_no_new_shelf(organiser
     typo = organiser.post("/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "theme": "Preventi"})
     assert typo.status_code == 422
     typo_html = typo.get_data(as_text=True)
-    assert re.search(r'id="theme-error">[^<]*Kies een schap uit de lijst', typo_html)
+    assert re.search(r'id="theme-error">[^<]*Kies er een uit de lijst', typo_html)
     typed_without_choosing = organiser.post(
         "/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "new_theme": "Budgetbeheer"}
     )
@@ -305,7 +305,7 @@ def test_the_shelf_is_chosen_from_a_list_and_a_typo_opens_no_new_shelf(organiser
         "/organisator/catalogus/nieuw", data={**NEW_PRODUCT, "theme": "__nieuw__"}
     )
     assert no_name.status_code == 422
-    assert "Vul de naam van het nieuwe schap in." in no_name.get_data(as_text=True)
+    assert "Vul dit in, of kies een bestaand schap." in no_name.get_data(as_text=True)
     assert {p.theme for p in all_products()} == themes_before
 
     # Chosen on purpose, a new shelf is made; a new name that is an old one in other

@@ -56,7 +56,7 @@ def test_a_new_event_can_be_activated_at_once(organiser, store):
         ({"name": "  "}, "name", "Vul dit in."),
         ({"city": "x" * 81}, "city", "Hoogstens 80 tekens."),
         ({"date": "4-3-2027"}, "date", "Ongeldige datum."),
-        ({"date": ""}, "date", "Vul een datum in (JJJJ-MM-DD)."),
+        ({"date": ""}, "date", "Vul dit in als JJJJ-MM-DD."),
     ],
 )
 def test_a_bad_event_shows_the_error_at_its_field_and_stores_nothing(

@@ -110,7 +110,7 @@ def test_csv_is_the_default_with_a_header_and_one_row_per_basket_line(client, sh
     response = get(client, EVENT_EXPORT, api_token("organiser"))
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="popupstore-{BREDA}-basket-lines.csv"'
+        f'attachment; filename="popupstore-{BREDA}-mandregels.csv"'
     )
     rows = read_csv(response.data)
     assert rows[0] == list(BASKET_LINE_COLUMNS)
@@ -120,7 +120,7 @@ def test_csv_is_the_default_with_a_header_and_one_row_per_basket_line(client, sh
 
 def test_csv_semicolon_for_dutch_excel(client, shop, api_token):
     response = get(client, EVENT_EXPORT + "?format=csv-semicolon", api_token("organiser"))
-    assert response.headers["Content-Disposition"].endswith('-basket-lines-puntkomma.csv"')
+    assert response.headers["Content-Disposition"].endswith('-mandregels-puntkomma.csv"')
     text = response.data.decode("utf-8-sig")
     assert text.splitlines()[0] == ";".join(BASKET_LINE_COLUMNS)
     rows = read_csv(response.data, ";")
@@ -139,7 +139,7 @@ def test_json_is_an_array_of_objects_with_the_contract_keys(client, shop, api_to
         assert moment.utcoffset() == AMSTERDAM.utcoffset(moment.replace(tzinfo=None))
 
 
-def test_xlsx_has_the_basket_lines_first_then_products_pairs_events_and_outcome(
+def test_xlsx_has_the_basket_lines_first_then_dutch_sheets_figures_and_outcome(
     client, shop, api_token
 ):
     response = get(client, EVENT_EXPORT + "?format=xlsx", api_token("organiser"))
@@ -148,32 +148,46 @@ def test_xlsx_has_the_basket_lines_first_then_products_pairs_events_and_outcome(
     )
     sheets = read_xlsx(response.data)
     assert list(sheets) == [
-        "basket lines",
-        "products",
-        "pairs",
-        "events",
+        "mandregels",
+        "producten",
+        "combinaties",
+        "evenementen",
+        "gemeenten bereikt",
+        "vraag en ervaring",
+        "kennisroutes",
+        "afspraken",
+        "soort werk",
         "outcome",
         "evaluation answers",
         "missed",
     ]
-    lines = sheets["basket lines"]
+    lines = sheets["mandregels"]
     assert lines[0] == BASKET_LINE_COLUMNS
     expected = [tuple(r[c] for c in BASKET_LINE_COLUMNS) for r in expected_records(BREDA)]
     assert lines[1:] == expected
-    products = {row[0]: row for row in sheets["products"][1:]}
-    assert sheets["products"][0] == ("product", "name", "theme", "owner", "active", "want", "have")
+    products = {row[0]: row for row in sheets["producten"][1:]}
+    assert sheets["producten"][0] == (
+        "product",
+        "naam",
+        "schap",
+        "eigenaar",
+        "in de winkel",
+        "wil ik",
+        "doen we al",
+    )
+    assert products["geldfit"][4] == "ja"
     assert products["geldfit"][-2:] == (2, 1)
     assert products["schuldhulpmaatje"][-2:] == (0, 1)
     assert products["jongeren-perspectief-fonds"][-2:] == (0, 0)  # active, not chosen
     assert "oude-aanpak" not in products  # retired and not chosen
-    assert sheets["pairs"] == [
-        ("a", "b", "count"),
+    assert sheets["combinaties"] == [
+        ("product a", "product b", "mandjes"),
         ("geldfit", "vroegsignalering", 2),
         ("geldfit", "gemeentepolis", 1),
         ("geldfit", "schuldhulpmaatje", 1),
         ("gemeentepolis", "vroegsignalering", 1),
     ]
-    assert sheets["events"][1] == (
+    assert sheets["evenementen"][1] == (
         BREDA,
         "Samen Organiseren Breda",
         "Breda",
@@ -183,23 +197,24 @@ def test_xlsx_has_the_basket_lines_first_then_products_pairs_events_and_outcome(
         3,
         3,
         sum(len(a["matches"]) + len(a["colleagues"]) for a in shop[:4]),
+        0,
     )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv-semicolon", "xlsx", "json"])
 def test_the_all_events_export_holds_every_event(client, shop, api_token, fmt):
     response = get(client, f"{ALL_EXPORT}?format={fmt}", api_token("organiser"))
-    assert "popupstore-alle-evenementen-basket-lines" in response.headers["Content-Disposition"]
+    assert "popupstore-alle-evenementen-mandregels" in response.headers["Content-Disposition"]
     expected = expected_records(ZWOLLE, BREDA)
     assert len(expected) == 9
     if fmt == "json":
         assert json.loads(response.data) == expected
     elif fmt == "xlsx":
         sheets = read_xlsx(response.data)
-        assert sheets["basket lines"][1:] == [
+        assert sheets["mandregels"][1:] == [
             tuple(r[c] for c in BASKET_LINE_COLUMNS) for r in expected
         ]
-        assert [row[0] for row in sheets["events"][1:]] == [ZWOLLE, BREDA]
+        assert [row[0] for row in sheets["evenementen"][1:]] == [ZWOLLE, BREDA]
     else:
         rows = read_csv(response.data, ";" if fmt == "csv-semicolon" else ",")
         assert rows[1:] == as_csv_rows(expected)
@@ -252,7 +267,7 @@ def test_the_organiser_pages_export_the_same_rows(organiser, shop):
     assert response.status_code == 200
     assert read_csv(response.data)[1:] == as_csv_rows(expected_records(BREDA))
     response = organiser.get("/organisator/exports/anoniem?event=alle&format=xlsx")
-    assert len(read_xlsx(response.data)["basket lines"]) == 10
+    assert len(read_xlsx(response.data)["mandregels"]) == 10
     assert organiser.get("/organisator/exports/anoniem?format=xml").status_code == 422
     assert organiser.get("/organisator/exports/anoniem?event=nope").status_code == 404
 
@@ -298,7 +313,7 @@ def test_csv_and_xlsx_cells_cannot_run_as_formulas(client, risky_shop, api_token
     assert [r[2] for r in semicolon[1:]] == ["'" + t for t in RISKY]
     data = get(client, EVENT_EXPORT + "?format=xlsx", token).data
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = workbook["basket lines"]
+    sheet = workbook["mandregels"]
     cells = [row[2] for row in sheet.iter_rows(min_row=2)]
     assert [cell.value for cell in cells] == ["'" + t for t in RISKY]
     assert all(cell.data_type == "s" for cell in cells)
@@ -336,10 +351,14 @@ def test_exports_hold_no_names_and_no_email_addresses(client, shop, api_token):
 def test_the_contact_list_holds_only_visitors_who_agreed_and_says_so(organiser, shop):
     response = organiser.get(f"/organisator/exports/contactlijst?event={BREDA}&format=csv")
     assert response.status_code == 200
-    assert "popupstore-breda-2026-contacts.csv" in response.headers["Content-Disposition"]
+    assert "popupstore-breda-2026-contactlijst.csv" in response.headers["Content-Disposition"]
     rows = read_csv(response.data)
-    assert rows[0][0].startswith("Contactlijst: alleen bezoekers die toestemming gaven")
-    assert rows[1] == ["event", "number", "name", "organisation", "role", "email"]
+    # The notice quotes the box the visitor ticked, word for word.
+    assert rows[0][0].startswith(
+        "Contactlijst: alleen bezoekers die bij het afrekenen 'Anderen mogen mij als "
+        "gesprekspartner zien' aanvinkten."
+    )
+    assert rows[1] == ["evenement", "bonnummer", "naam", "organisatie", "rol", "e-mailadres"]
     assert rows[2:] == [
         [BREDA, "1", "Anna", "Breda", "Schuldhulpverlening", "anna@breda.nl"],
         [BREDA, "3", "Cas", "Woonbron", "", "cas@woonbron.nl"],
@@ -348,7 +367,7 @@ def test_the_contact_list_holds_only_visitors_who_agreed_and_says_so(organiser, 
     everyone = organiser.get("/organisator/exports/contactlijst?event=alle&format=json")
     body = json.loads(everyone.data)
     assert body["notice"].startswith("Contactlijst: alleen bezoekers")
-    assert [r["name"] for r in body["rows"]] == ["Anna", "Cas", "Dewi"]  # not Bram, not Eva
+    assert [r["naam"] for r in body["rows"]] == ["Anna", "Cas", "Dewi"]  # not Bram, not Eva
     sheets = read_xlsx(
         organiser.get(f"/organisator/exports/contactlijst?event={BREDA}&format=xlsx").data
     )

@@ -72,24 +72,24 @@ def csv_rows(data: bytes, delimiter: str = ",") -> list[list[str]]:
 
 def test_the_anonymous_xlsx_export_writes_old_rows(organiser, planted):
     data = download(organiser, f"/organisator/exports/anoniem?event={BREDA}&format=xlsx")
-    lines = sheet_rows(data, "basket lines")
+    lines = sheet_rows(data, "mandregels")
     header = list(lines[0])
     annas = [row for row in lines[1:] if row[header.index("number")] == 1]
     assert annas and {row[header.index("organisation")] for row in annas} == {ORGANISATION[1]}
-    products = sheet_rows(data, "products")
+    products = sheet_rows(data, "producten")
     assert (
         "geldfit",
         PRODUCT_NAME[1],
         THEME[1],
         f"{R}Eigenaar{R}",
     ) in [row[:4] for row in products]
-    events = sheet_rows(data, "events")
+    events = sheet_rows(data, "evenementen")
     assert (BREDA, EVENT_NAME[1], CITY[1], "2026-11-12", f"Zaal{R}1") in [row[:5] for row in events]
 
 
 def test_the_contact_list_writes_old_rows_in_every_format(organiser, planted):
     url = f"/organisator/exports/contactlijst?event={BREDA}&format="
-    rows = sheet_rows(download(organiser, url + "xlsx"), "contacts")
+    rows = sheet_rows(download(organiser, url + "xlsx"), "contactlijst")
     assert (BREDA, 1, NAME[1], ORGANISATION[1], ROLE[1], EMAIL[1]) in rows
     for fmt, delimiter in (("csv", ","), ("csv-semicolon", ";")):
         found = csv_rows(download(organiser, url + fmt), delimiter)
@@ -97,12 +97,12 @@ def test_the_contact_list_writes_old_rows_in_every_format(organiser, planted):
     records = json.loads(download(organiser, url + "json"))["rows"]
     # JSON carries every string as it is (its escapes make any character safe).
     assert {
-        "event": BREDA,
-        "number": 1,
-        "name": NAME[0],
-        "organisation": ORGANISATION[0],
-        "role": ROLE[0],
-        "email": EMAIL[0],
+        "evenement": BREDA,
+        "bonnummer": 1,
+        "naam": NAME[0],
+        "organisatie": ORGANISATION[0],
+        "rol": ROLE[0],
+        "e-mailadres": EMAIL[0],
     } in records
 
 
@@ -113,7 +113,7 @@ def test_the_api_export_writes_old_rows_also_after_a_purge(client, planted, api_
         lines = csv_rows(download(client, url + "csv", **token))
         column = lines[0].index("organisation")
         assert ORGANISATION[1] in {line[column] for line in lines[1:]}
-        rows = sheet_rows(download(client, url + "xlsx", **token), "basket lines")
+        rows = sheet_rows(download(client, url + "xlsx", **token), "mandregels")
         column = list(rows[0]).index("organisation")
         assert ORGANISATION[1] in {row[column] for row in rows[1:]}
         records = json.loads(download(client, url + "json", **token))
@@ -129,7 +129,9 @@ def test_a_sheet_still_defuses_formulas_once_made_writable(organiser, planted):
     db.session.commit()
     url = f"/organisator/exports/contactlijst?event={BREDA}&format="
     expected = ["'=HYPERLINK(1)" + R, R + "=HYPERLINK(1)"]
-    [row] = [r for r in sheet_rows(download(organiser, url + "xlsx"), "contacts") if r[1:2] == (1,)]
+    [row] = [
+        r for r in sheet_rows(download(organiser, url + "xlsx"), "contactlijst") if r[1:2] == (1,)
+    ]
     assert [row[2], row[4]] == expected
     [line] = [r for r in csv_rows(download(organiser, url + "csv")) if r[1:2] == ["1"]]
     assert [line[2], line[4]] == expected

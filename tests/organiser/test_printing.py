@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 import pytest
 import zxingcpp
-from PIL import Image, PdfParser
+from PIL import Image, ImageDraw, PdfParser
 
 from popupstore.catalog.services import active_products
 from popupstore.organiser import printing
@@ -136,3 +137,102 @@ def test_without_dejavu_the_material_is_drawn_with_the_built_in_font(app, store,
         finally:
             printing._font_file.cache_clear()
     assert str(printing.font(40, bold=True).path).endswith("DejaVuSans-Bold.ttf")
+
+
+# --- the layout of a shelf label -----------------------------------------------------------------
+
+LONG_NAME = (
+    "Jongeren Perspectief Fonds met een extra lange naam die niet op twee regels past en "
+    "toch helemaal zichtbaar blijft"
+)
+ONE_LONG_WORD = "Schuldhulpverleningsondersteuningsprogrammacoördinatie"
+
+
+def label_product(name: str, owner: str = "Nibud", summary: str = "Kort.") -> Any:
+    from popupstore.catalog.models import Product
+
+    return Product(slug="x", name=name, owner=owner, theme="Digitaal", summary=summary)
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def layout_of(product: Any) -> Any:
+    sheet = printing.LabelSheet.a4()
+    draw = ImageDraw.Draw(Image.new("RGB", (sheet.card_width, sheet.card_height)))
+    code = printing.qr_block("https://winkel.nl/product/x", round(30 * printing.MM))
+    return printing.label_layout(draw, (sheet.card_width, sheet.card_height), product, code.width)
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        label_product("Geldfit"),
+        label_product("Werkgeversaanpak werkende armen", "Alle gemeenten en werkgevers"),
+        label_product(LONG_NAME, summary="Een lang verhaal. " * 20),
+        label_product(ONE_LONG_WORD, owner="Landelijk Netwerk Schuldhulpverlening " * 4),
+    ],
+    ids=["short", "two-lines", "long-name", "one-long-word"],
+)
+def test_label_texts_stay_inside_the_card_and_clear_of_the_qr_code_and_its_caption(app, product):
+    with app.test_request_context():
+        layout = layout_of(product)
+    pad = round(4 * printing.MM)
+    width, height = layout.card[2], layout.card[3]
+    blocks = [b for b in (layout.name, layout.owner, layout.summary, layout.caption) if b]
+    for block in blocks:
+        left, top, right, bottom = block.box
+        # Inside the padding, give or take a glyph's overhang ("J" reaches a little left).
+        assert left >= pad - 3 and right <= width - pad + 3, block
+        assert top >= layout.band[3] and bottom <= height - round(2 * printing.MM), block
+        assert not overlap(block.box, layout.qr), block
+    for index, block in enumerate(blocks):
+        for other in blocks[index + 1 :]:
+            assert not overlap(block.box, other.box), (block, other)
+    # The caption sits above the code, no wider than it.
+    assert layout.caption.box[3] < layout.qr[1]
+    assert layout.caption.box[0] >= layout.qr[0] - 1
+    assert layout.caption.text == "Meer weten? Scan mij"
+
+
+@pytest.mark.parametrize(
+    "name", ["Geldfit", "Werkgeversaanpak werkende armen", LONG_NAME], ids=["1", "2", "long"]
+)
+def test_a_product_name_is_never_cut_off(app, name):
+    with app.test_request_context():
+        layout = layout_of(label_product(name))
+    assert layout.name.text == name
+    assert "…" not in layout.name.text
+
+
+def test_a_word_longer_than_a_line_is_broken_not_cut(app):
+    with app.test_request_context():
+        layout = layout_of(label_product(ONE_LONG_WORD))
+    lines = layout.name.lines
+    assert len(lines) >= 2
+    assert "".join(line.removesuffix("-") for line in lines) == ONE_LONG_WORD
+
+
+def test_a_long_name_gets_a_smaller_size_rather_than_an_ellipsis(app):
+    with app.test_request_context():
+        short, long = layout_of(label_product("Geldfit")), layout_of(label_product(LONG_NAME))
+    assert short.name.size == printing.NAME_SIZES[0]
+    assert long.name.size < short.name.size
+
+
+def test_the_drawn_label_matches_its_layout(app):
+    product = label_product(LONG_NAME)
+    with app.test_request_context():
+        [page] = printing.shelf_label_pages("https://winkel.nl", [product])
+        layout = layout_of(product)
+    sheet = printing.LabelSheet.a4()
+    x, y = sheet.origin(0)
+    card = page.crop((x, y, x + sheet.card_width, y + sheet.card_height)).convert("L")
+    # Ink inside the name's box, none between the name and the caption's box.
+    left, top, right, bottom = layout.name.box
+    assert card.crop((left, top, right, bottom)).getextrema()[0] < 100
+    gap = (layout.qr[0], layout.name.box[3] + 1, layout.qr[2], layout.caption.box[1] - 1)
+    if gap[3] > gap[1]:
+        assert card.crop(gap).getextrema()[0] > 200
+    assert qr_texts(page) == ["https://winkel.nl/product/x"]

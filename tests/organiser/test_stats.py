@@ -132,8 +132,9 @@ def test_the_stats_endpoint_is_for_organisers(client, store, api_token, role, ur
 
 def test_the_event_page_draws_charts_with_their_numbers(organiser, shop):
     html = organiser.get(f"/organisator/evenementen/{BREDA}").get_data(as_text=True)
-    assert html.count('<svg class="chart__svg') == 6
-    assert html.count('role="img"') == 6
+    # Six statistics charts and the municipalities reached per province.
+    assert html.count('<svg class="chart__svg') == 7
+    assert html.count('role="img"') == 7
     # Every chart points at its table; the table holds the numbers.
     for chart_id in re.findall(r'aria-describedby="([a-z-]+-table)"', html):
         assert f'id="{chart_id}"' in html
@@ -169,8 +170,8 @@ def test_the_statistics_page_compares_the_events(organiser, shop):
 
 def test_the_print_view_opens_every_table_and_sets_a4(organiser, shop):
     html = organiser.get("/organisator/statistiek/rapport").get_data(as_text=True)
-    # The comparison and six statistics charts, then the outcome's four (tests/followup).
-    assert html.count('<details class="chart__data" open>') == 7 + 4
+    # The comparison and seven statistics charts, then the outcome's four (tests/followup).
+    assert html.count('<details class="chart__data" open>') == 8 + 4
     assert "Rapport: alle evenementen" in html
     event = organiser.get(f"/organisator/evenementen/{BREDA}/rapport").get_data(as_text=True)
     assert "Rapport: Samen Organiseren Breda" in event
