@@ -24,9 +24,9 @@ from sqlalchemy.orm import aliased
 from ..agreements.models import Agreement
 from ..basket.models import Checkout
 from ..catalog.models import Product
+from ..charts import Chart, Row, bar_chart, column_chart
 from ..events.models import Event
 from ..extensions import db
-from ..organiser.charts import Chart, Row, bar_chart, column_chart
 from .evaluation import MissedText, missed_texts
 from .models import CONTACT_ANSWERS, PRODUCT_STATUSES, RATINGS, Evaluation, EvaluationContact
 from .models import EvaluationProduct as ProductAnswer
