@@ -36,10 +36,12 @@ from ..extensions import db
 from ..matching import (
     Basket,
     EventIndex,
+    SeatedTable,
     conversation_pairs,
     event_collaborations,
     overlap,
     round_score,
+    seat_latecomers,
     seat_tables,
 )
 from ..matching.tables import (
@@ -47,6 +49,7 @@ from ..matching.tables import (
     DEFAULT_MIN_SIZE,
     MAX_TABLE_SIZE,
     MIN_TABLE_SIZE,
+    TablePlan,
     TableSizeError,
     TableSizeProblem,
     check_table_sizes,
@@ -54,7 +57,7 @@ from ..matching.tables import (
 from ..organisations import UNKNOWN_PROVINCE
 from ..series.services import series_dependencies
 from .models import ConversationPlan
-from .plans import latest_plan
+from .plans import latest_plan, table_numbers
 
 HEATMAP_PRODUCTS: Final = 16
 NETWORK_VISITORS: Final = 80
@@ -370,13 +373,67 @@ def make_table_plan(
         minimum_checkouts,
     )
     seating = seat_tables(baskets, min_size=min_size, max_size=max_size)
-    plan = {
+    return _store_plan(
+        event, "tables", _tables_json(seating), len(baskets), min_size=min_size, max_size=max_size
+    )
+
+
+def _tables_json(seating: TablePlan) -> dict[str, Any]:
+    return {
         "tables": [
             {"topic": t.topic, "members": list(t.members), "score": t.score} for t in seating.tables
         ],
         "total_score": seating.total_score,
     }
-    return _store_plan(event, "tables", plan, len(baskets), min_size=min_size, max_size=max_size)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatedLatecomer:
+    number: int
+    table: int  # as the screens number tables (`plans.table_numbers`)
+
+
+def seat_latecomers_in_plan(event: Event) -> list[SeatedLatecomer]:
+    """Seat everyone who checked out after the event's table plan was made, without moving
+    anyone already seated or changing a topic (`seat_latecomers`), and store the plan.
+
+    Returns who was seated at which table, by receipt number (empty when nobody was
+    waiting). Raises ValidationError when there is no table plan yet, or above the
+    TABLES_LIMIT setting.
+    """
+    stored = latest_plan(event, "tables")
+    if stored is None:
+        raise ValidationError(str(_l("Er is nog geen tafelindeling. Deel eerst de tafels in.")))
+    limit = current_app.config["TABLES_LIMIT"]
+    baskets = _event_baskets(
+        event,
+        limit,
+        str(
+            _l(
+                "Tafels indelen kan tot %(limit)d bezoekers; dit evenement heeft er meer.",
+                limit=limit,
+            )
+        ),
+        0,
+    )
+    tables = [SeatedTable(t["topic"], tuple(t["members"])) for t in stored.plan.get("tables", [])]
+    already = {number for table in tables for number in table.members}
+    seating = seat_latecomers(
+        tables,
+        baskets,
+        stored.min_size or DEFAULT_MIN_SIZE,
+        stored.max_size or DEFAULT_MAX_SIZE,
+    )
+    # A new dict, so the JSON column is written (and the event's versions bumped).
+    stored.plan = _tables_json(seating)
+    stored.checkouts = len(baskets)
+    db.session.flush()
+    numbers = table_numbers(event)
+    return [
+        SeatedLatecomer(basket.number, numbers[basket.number])
+        for basket in baskets
+        if basket.number not in already and basket.number in numbers
+    ]
 
 
 def make_pair_plan(event: Event) -> ConversationPlan:
@@ -403,6 +460,8 @@ class PlanTable:
     topic_name: str
     members: list[StaffVisitor]
     score: float
+    # Receipt numbers of the members who already do the topic ("doen we al"): ask them.
+    doing: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,8 +496,15 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
         members = [staff_visitor(present[n]) for n in table["members"] if n in present]
         if members:
             topic = table["topic"]
+            doing = frozenset(
+                n
+                for n in table["members"]
+                if n in present and present[n].items.get(topic) == "have"
+            )
             tables.append(
-                PlanTable(len(tables) + 1, topic, names.get(topic, topic), members, table["score"])
+                PlanTable(
+                    len(tables) + 1, topic, names.get(topic, topic), members, table["score"], doing
+                )
             )
     for a, b in stored.plan.get("pairs", []):
         planned.update((a, b))

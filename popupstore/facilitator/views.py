@@ -29,7 +29,7 @@ from ..moderation.services import (
 )
 from ..validation import show_field_errors
 from ..web import polled_fragment
-from .forms import PairsForm, TablesForm
+from .forms import CONFIRMED, LatecomersForm, PairsForm, TablesForm
 from .services import (
     PLANNED_AT_LEAST,
     collaboration_suggestions,
@@ -40,7 +40,9 @@ from .services import (
     make_table_plan,
     plan_view,
     product_overlap,
+    seat_latecomers_in_plan,
     staff_visitor,
+    table_sizes_or_error,
     visitor_network,
     wall_view,
 )
@@ -218,6 +220,7 @@ def _tables_page(
             event,
             problem=problem,
             tables_form=tables_form,
+            latecomers_form=LatecomersForm(),
             pairs_form=PairsForm(),
             tables=plan_view(event, "tables"),
             pairs=plan_view(event, "pairs"),
@@ -249,6 +252,21 @@ def make_tables(slug: str) -> Any:
                 found, form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
             )
         return _tables_page(found, form, 422, _("De tafelgrootte klopt niet."))
+    stored = plan_view(found, "tables")
+    if stored is not None and form.confirm.data != CONFIRMED:
+        # A new plan moves people who already sit: ask first, on a page of its own.
+        try:
+            table_sizes_or_error(form.min_size.data, form.max_size.data)
+        except DomainError as error:
+            show_field_errors(form, error.fields)
+            return _tables_page(found, form, error.status, error.message)
+        return _page(
+            "facilitator/replan.html",
+            found,
+            tables_form=form,
+            tables=stored,
+            confirm_value=CONFIRMED,
+        )
     try:
         make_table_plan(
             found,
@@ -261,6 +279,36 @@ def make_tables(slug: str) -> Any:
         show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
     db.session.commit()
+    return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
+
+
+@bp.post("/evenement/<slug>/tafels/nakomers")
+@role_required(*STAFF)
+def seat_latecomers(slug: str) -> Any:
+    """Seat who came in after the table plan, without moving anyone already seated."""
+    found = get_event(slug)
+    form = LatecomersForm()
+    tables_form = TablesForm(formdata=None)
+    if not form.validate_on_submit():
+        return _tables_page(
+            found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
+        )
+    try:
+        seated = seat_latecomers_in_plan(found)
+    except DomainError as error:
+        db.session.rollback()
+        return _tables_page(found, tables_form, error.status, error.message)
+    db.session.commit()
+    if seated:
+        flash(
+            "; ".join(
+                _("bon %(number)d aan tafel %(table)d", number=s.number, table=s.table)
+                for s in seated
+            ),
+            "success",
+        )
+    else:
+        flash(_("Iedereen zat al aan een tafel."), "info")
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
 
 

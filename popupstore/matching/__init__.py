@@ -14,6 +14,7 @@ from popupstore.matching.event import (
     overlap,
 )
 from popupstore.matching.index import EventIndex
+from popupstore.matching.latecomers import SeatedTable, seat_latecomers
 from popupstore.matching.model import (
     Basket,
     Collaboration,
@@ -47,6 +48,7 @@ __all__ = [
     "ProductCount",
     "SeriesEvent",
     "SeriesIndex",
+    "SeatedTable",
     "SeriesMatch",
     "SharedProduct",
     "Table",
@@ -58,6 +60,7 @@ __all__ = [
     "overlap",
     "round_score",
     "score_matrix",
+    "seat_latecomers",
     "seat_tables",
     "series_matches",
     "table_sizes",

@@ -49,9 +49,19 @@ def test_the_button_seats_everyone_and_stores_the_plan(client, crowd, staff):
     assert sorted(n for table in tables for n in table) == [1, 2, 3, 4, 5]
 
 
-def test_a_new_plan_replaces_the_old_one(client, crowd, staff):
+def test_a_new_plan_replaces_the_old_one_only_when_confirmed(client, crowd, staff):
     client.post(TABLES, data={"min_size": 2, "max_size": 3})
-    client.post(TABLES, data={"min_size": 4, "max_size": 6})
+    first = seated(client.get(TABLES).get_data(as_text=True))
+    asked = client.post(TABLES, data={"min_size": 4, "max_size": 6})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Opnieuw indelen?" in page and "Ja, iedereen opnieuw indelen" in page
+    assert 'name="confirm" value="ja"' in page
+    assert 'name="min_size" value="4"' in page and 'name="max_size" value="6"' in page
+    # Nothing changed until the facilitator confirms.
+    assert seated(client.get(TABLES).get_data(as_text=True)) == first
+    confirmed = client.post(TABLES, data={"min_size": 4, "max_size": 6, "confirm": "ja"})
+    assert confirmed.status_code == 302
     assert plans() == 1
     html = client.get(TABLES).get_data(as_text=True)
     assert seated(html) == [[1, 2, 3, 4, 5]]
