@@ -535,12 +535,28 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
 
 
 @dataclass(frozen=True, slots=True)
+class WallSeat:
+    """One line of the wall's "bon → tafel" list."""
+
+    number: int
+    table: int
+
+
+@dataclass(frozen=True, slots=True)
 class WallView:
     checkouts: int
     products: list[ProductPopularity]
     tables: PlanView | None
     pairs: PlanView | None
     agreements: list[AgreementLine]
+
+    @property
+    def seats(self) -> list[WallSeat]:
+        """Every seated visitor's table, by receipt number: what people look up at the wall."""
+        if self.tables is None:
+            return []
+        seats = [WallSeat(v.number, t.number) for t in self.tables.tables for v in t.members]
+        return sorted(seats, key=lambda seat: seat.number)
 
 
 def wall_view(event: Event) -> WallView:

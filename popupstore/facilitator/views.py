@@ -54,6 +54,8 @@ POLL_SECONDS = 5
 RECENT_RECEIPTS = 30
 MODERATION_RECEIPTS = 60
 CHART_PRODUCTS = 12
+# The round timer's starting length; the facilitator changes it on the wall.
+ROUND_MINUTES = 20
 
 
 def _page(template: str, event: Event, **context: Any) -> str:
@@ -340,6 +342,7 @@ def wall(slug: str) -> str:
         event=found,
         wall=wall_view(found),
         poll_seconds=POLL_SECONDS,
+        round_minutes=ROUND_MINUTES,
         sources=event_agreements(found, include_hidden=True),
         moderation_form=EmptyForm(),
     )

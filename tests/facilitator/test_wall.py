@@ -14,9 +14,13 @@ def test_the_wall_shows_the_stored_plan_by_number(client, crowd, staff):
     assert "De tafelindeling verschijnt hier" in html
     client.post(EVENT + "/tafels", data={"min_size": 2, "max_size": 3})
     html = client.get(WALL).get_data(as_text=True)
-    tables = re.findall(r'<span class="wall__numbers">bon ([\d ·]+)</span>', html)
-    numbers = sorted(int(n) for row in tables for n in row.split(" · "))
-    assert len(tables) == 2 and numbers == [1, 2, 3, 4, 5]
+    seats = re.findall(
+        r'<span class="wall__bon">(\d+)</span>.*?<span class="wall__table">(\d+)</span>', html
+    )
+    # Sorted by receipt number, each with its table; two tables, named with their topics.
+    assert [int(number) for number, _ in seats] == [1, 2, 3, 4, 5]
+    assert sorted({int(table) for _, table in seats}) == [1, 2]
+    assert len(re.findall(r'<span class="wall__table-name">Tafel \d+</span>', html)) == 2
     assert 'class="page page--wall"' in html
     assert "store-header" not in html  # full screen: no shop header
 
