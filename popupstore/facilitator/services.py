@@ -239,8 +239,11 @@ class ProductGroup:
 
 
 def conversation_groups(event: Event) -> list[ProductGroup]:
-    """Per chosen product (`most_chosen` order): who wants it, who already does it, and
-    from which organisations."""
+    """Per product someone wants: who wants it, who already does it, and from which
+    organisations; most "wil ik" first (ties in `most_chosen` order).
+
+    A product that every holder already does ("doen we al"), such as a statutory duty, is no
+    conversation: nobody has a question about it, so it has no group (`done_by_all`)."""
     products = {p.slug: p for p in all_products()}
     index = event_index(event)
     holders: dict[str, list[Basket]] = {}
@@ -262,7 +265,19 @@ def conversation_groups(event: Event) -> list[ProductGroup]:
                 organisations=sorted({b.organisation_name for b in baskets if b.share_contact}),
             )
         )
-    return groups
+    wanted = [group for group in groups if group.wanting]
+    # sorted() is stable: equal wants keep the most_chosen order.
+    return sorted(wanted, key=lambda group: -len(group.wanting))
+
+
+def done_by_all(event: Event) -> list[str]:
+    """Names of the chosen products that every holder already does (no conversation group),
+    in `most_chosen` order."""
+    return [
+        ranked.name
+        for ranked in most_chosen(event_index(event).intent_counts(), product_name_map())
+        if ranked.want == 0
+    ]
 
 
 # --- collaborations ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .services import (
     PLANNED_AT_LEAST,
     collaboration_suggestions,
     conversation_groups,
+    done_by_all,
     live_summary,
     live_version,
     make_pair_plan,
@@ -198,7 +199,12 @@ def show_agreement(slug: str, agreement_id: int) -> BaseResponse:
 @role_required(*STAFF)
 def groups(slug: str) -> str:
     found = get_event(slug)
-    return _page("facilitator/groups.html", found, groups=conversation_groups(found))
+    return _page(
+        "facilitator/groups.html",
+        found,
+        groups=conversation_groups(found),
+        done_by_all=done_by_all(found),
+    )
 
 
 @bp.get("/evenement/<slug>/samenwerking")
