@@ -10,6 +10,7 @@ organisation); the wall screen shows receipt numbers and no names at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,12 +38,15 @@ from ..matching import (
     Basket,
     EventIndex,
     SeatedTable,
+    Starter,
     conversation_pairs,
+    conversation_starter,
     event_collaborations,
     overlap,
     round_score,
     seat_latecomers,
     seat_tables,
+    with_trios,
 )
 from ..matching.tables import (
     DEFAULT_MAX_SIZE,
@@ -452,7 +456,9 @@ def seat_latecomers_in_plan(event: Event) -> list[SeatedLatecomer]:
 
 
 def make_pair_plan(event: Event) -> ConversationPlan:
-    """Pair up the event's checkouts for 1:1 conversations and store the pairs.
+    """Pair up the event's checkouts for 1:1 conversations and store the pairs; an odd one
+    out joins a pair as a trio (`with_trios`). `plan` holds {"pairs": [[number, ...]],
+    "unpaired": [number]}: groups of two or three.
 
     Raises ValidationError with fewer than two checkouts or above the PAIRS_LIMIT setting.
     """
@@ -463,8 +469,11 @@ def make_pair_plan(event: Event) -> ConversationPlan:
         str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
         PLANNED_AT_LEAST,
     )
-    pairing = conversation_pairs(baskets)
-    plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}
+    conversation = with_trios(conversation_pairs(baskets), baskets)
+    plan = {
+        "pairs": [list(group) for group in conversation.groups],
+        "unpaired": conversation.unpaired,
+    }
     return _store_plan(event, "pairs", plan, len(baskets))
 
 
@@ -480,6 +489,68 @@ class PlanTable:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanGroup:
+    """A duo or trio of a pairs plan, with a line to start the conversation (or None)."""
+
+    members: list[StaffVisitor]
+    starter: str | None
+
+
+def _who(number: int, people: Sequence[StaffVisitor]) -> str:
+    for person in people:
+        if person.number == number:
+            return person.first_name or str(_l("bon %(number)d", number=number))
+    return str(_l("bon %(number)d", number=number))
+
+
+def _starter_text(
+    starter: Starter | None, people: Sequence[StaffVisitor], names: dict[str, str]
+) -> str | None:
+    """The starter in one Dutch line, naming people as staff screens do (first name with
+    consent, else receipt number)."""
+    if starter is None:
+        return None
+    product = names.get(starter.product, starter.product)
+    doing = str(_l(" en ")).join(_who(n, people) for n in starter.doing)
+    wanting = str(_l(" en ")).join(_who(n, people) for n in starter.wanting)
+    if starter.doing and starter.wanting:
+        if len(starter.doing) > 1:
+            line = _l(
+                "%(doing)s doen %(product)s al, %(wanting)s wil het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        elif len(starter.wanting) > 1:
+            line = _l(
+                "%(doing)s doet %(product)s al, %(wanting)s willen het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        else:
+            line = _l(
+                "%(doing)s doet %(product)s al, %(wanting)s wil het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        return str(line)
+    trio = len(people) > 2
+    if starter.wanting:
+        if starter.everyone and trio:
+            return str(_l("Jullie willen alle drie %(product)s.", product=product))
+        if starter.everyone:
+            return str(_l("Jullie willen allebei %(product)s.", product=product))
+        return str(_l("%(who)s willen allebei %(product)s.", who=wanting, product=product))
+    if starter.everyone and trio:
+        return str(_l("Jullie doen alle drie %(product)s al: wat werkt?", product=product))
+    if starter.everyone:
+        return str(_l("Jullie doen allebei %(product)s al: wat werkt?", product=product))
+    return str(_l("%(who)s doen allebei %(product)s al: wat werkt?", who=doing, product=product))
+
+
+@dataclass(frozen=True, slots=True)
 class PlanView:
     """A stored plan as it stands now: erased visitors left out, newcomers listed apart."""
 
@@ -488,7 +559,8 @@ class PlanView:
     min_size: int | None
     max_size: int | None
     tables: list[PlanTable] = field(default_factory=list)
-    pairs: list[tuple[StaffVisitor, StaffVisitor]] = field(default_factory=list)
+    # Groups of two or three, each with its conversation starter (None: nothing shared).
+    pairs: list[PlanGroup] = field(default_factory=list)
     unpaired: list[StaffVisitor] = field(default_factory=list)
     newcomers: list[StaffVisitor] = field(default_factory=list)  # came after the plan
     erased: int = 0  # seated in the plan, erased since
@@ -504,7 +576,7 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
     names = product_name_map()
     planned: set[int] = set()
     tables: list[PlanTable] = []
-    pairs: list[tuple[StaffVisitor, StaffVisitor]] = []
+    pairs: list[PlanGroup] = []
     unpaired: list[StaffVisitor] = []
     for table in stored.plan.get("tables", []):
         planned.update(table["members"])
@@ -521,12 +593,16 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
                     len(tables) + 1, topic, names.get(topic, topic), members, table["score"], doing
                 )
             )
-    for a, b in stored.plan.get("pairs", []):
-        planned.update((a, b))
-        if a in present and b in present:
-            pairs.append((staff_visitor(present[a]), staff_visitor(present[b])))
+    holders = Counter(product for basket in present.values() for product in basket.items)
+    for group in stored.plan.get("pairs", []):
+        planned.update(group)
+        still = [present[n] for n in group if n in present]
+        if len(still) >= 2:
+            starter = conversation_starter(still, holders, len(present))
+            people = [staff_visitor(basket) for basket in still]
+            pairs.append(PlanGroup(people, _starter_text(starter, people, names)))
         else:
-            unpaired.extend(staff_visitor(present[n]) for n in (a, b) if n in present)
+            unpaired.extend(staff_visitor(basket) for basket in still)
     planned.update(stored.plan.get("unpaired", []))
     unpaired.extend(
         staff_visitor(present[n]) for n in stored.plan.get("unpaired", []) if n in present

@@ -26,8 +26,9 @@ from popupstore.matching.model import (
     intent_weight,
     round_score,
 )
-from popupstore.matching.pairing import Pairing, conversation_pairs
+from popupstore.matching.pairing import ConversationRound, Pairing, conversation_pairs, with_trios
 from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
+from popupstore.matching.starters import Starter, conversation_starter
 from popupstore.matching.tables import (
     Table,
     TablePlan,
@@ -39,6 +40,7 @@ from popupstore.matching.tables import (
 __all__ = [
     "Basket",
     "Collaboration",
+    "ConversationRound",
     "EventIndex",
     "Intent",
     "Match",
@@ -51,9 +53,11 @@ __all__ = [
     "SeatedTable",
     "SeriesMatch",
     "SharedProduct",
+    "Starter",
     "Table",
     "TablePlan",
     "conversation_pairs",
+    "conversation_starter",
     "event_collaborations",
     "idf_value",
     "intent_weight",
@@ -64,4 +68,5 @@ __all__ = [
     "seat_tables",
     "series_matches",
     "table_sizes",
+    "with_trios",
 ]

@@ -11,7 +11,7 @@ from popupstore.basket.index import event_index
 from popupstore.events.services import get_event
 from popupstore.extensions import db
 from popupstore.facilitator.models import ConversationPlan
-from popupstore.matching import conversation_pairs, seat_tables
+from popupstore.matching import conversation_pairs, seat_tables, with_trios
 
 from ..security.conftest import csrf_token_from
 from .conftest import EVENT
@@ -107,17 +107,28 @@ def test_too_few_or_too_many_visitors_are_refused_with_a_reason(
     assert plans() == 0
 
 
-def test_pairs_are_a_maximum_weight_matching(client, crowd, staff):
+def test_pairs_are_a_maximum_weight_matching_with_the_odd_one_out_in_a_trio(client, crowd, staff):
     assert client.post(PAIRS).status_code == 302
     stored = db.session.execute(select(ConversationPlan)).scalar_one()
-    expected = conversation_pairs(event_index(get_event("breda-2026")).baskets())
+    baskets = event_index(get_event("breda-2026")).baskets()
+    expected = with_trios(conversation_pairs(baskets), baskets)
+    assert len(conversation_pairs(baskets).unpaired) == 1
     assert stored.plan == {
-        "pairs": [list(pair) for pair in expected.pairs],
-        "unpaired": expected.unpaired,
+        "pairs": [list(group) for group in expected.groups],
+        "unpaired": [],
     }
+    assert sorted(len(group) for group in expected.groups) == [2, 3]
     html = client.get(TABLES).get_data(as_text=True)
     section = html.split('id="duos"')[1]
-    assert section.count("<li>") == len(expected.pairs) == 2
+    assert section.count("<li") == 2 and section.count('class="plan__trio"') == 1
+    assert "Zonder duo" not in section
+    # One line to start each conversation, from what they share; Zeger by number only.
+    assert (
+        '<span class="plan__starter">Anna doet Vroegsignalering al, Bram wil het: vraag hoe.'
+        in (section)
+    )
+    assert "Dirk doet SchuldHulpMaatje al, bon 3 wil het: vraag hoe." in section
+    assert "Zeger" not in section
 
 
 def test_erased_visitors_leave_and_newcomers_are_listed(client, crowd, staff, make_checkout):
