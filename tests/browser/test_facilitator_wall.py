@@ -239,3 +239,38 @@ def test_a_latecomer_sits_down_and_nobody_moves(
     page.get_by_role("button", name="Ja, iedereen opnieuw indelen").click()
     page.wait_for_url(re.compile(r".*/tafels#tafels$"))
     assert sorted(seats_on_the_tables_page(page)) == list(range(1, 57))
+
+
+LABEL_BOXES_JS = """(selector) => {
+    const svg = document.querySelector(selector);
+    const frame = svg.getBoundingClientRect();
+    const parts = selector === 'svg.network' ? 'g.network__node' : 'text.heatmap__label';
+    const boxes = [...svg.querySelectorAll(parts)].map(e => { const r = e.getBoundingClientRect();
+                    return [r.left, r.top, r.right, r.bottom, e.textContent]; });
+    return {frame: [frame.left, frame.top, frame.right, frame.bottom], boxes};
+}"""
+
+
+def intersect(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_network_and_heatmap_labels_neither_overlap_nor_clip(
+    live_server, busy_day, browser, screenshot
+):
+    page = open_as_facilitator(browser, live_server.url, TABLET)
+    page.goto(live_server.url + "/facilitator/evenement/breda-2026/overlap")
+    network = page.evaluate(LABEL_BOXES_JS, "svg.network")
+    assert len(network["boxes"]) == 55
+    left, top, right, bottom = network["frame"]
+    for index, box in enumerate(network["boxes"]):
+        assert left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom, box
+        for other in network["boxes"][index + 1 :]:
+            assert not intersect(box, other), (box, other)
+    heat = page.evaluate(LABEL_BOXES_JS, "svg.heatmap")
+    assert len(heat["boxes"]) == 2 * 10  # ten products chosen
+    left, top, right, bottom = heat["frame"]
+    for box in heat["boxes"]:
+        assert left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom, box
+    screenshot(page, "overlap")
+    assert axe_violations(page) == []
