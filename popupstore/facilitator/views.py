@@ -27,6 +27,7 @@ from ..moderation.services import (
     set_agreement_hidden,
     set_checkout_hidden,
 )
+from ..security import count_failed_lookup, public
 from ..validation import show_field_errors
 from ..web import polled_fragment
 from .forms import CONFIRMED, LatecomersForm, PairsForm, TablesForm
@@ -47,6 +48,7 @@ from .services import (
     visitor_network,
     wall_view,
 )
+from .wall_links import event_for_wall_token, make_wall_link, revoke_wall_link, wall_link_of
 
 bp = Blueprint("facilitator", __name__)
 
@@ -339,18 +341,28 @@ def make_pairs(slug: str) -> Any:
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="duos"))
 
 
+def _wall_page(event: Event, **context: Any) -> str:
+    return render_template(
+        "facilitator/wall.html",
+        event=event,
+        wall=wall_view(event),
+        poll_seconds=POLL_SECONDS,
+        round_minutes=ROUND_MINUTES,
+        **context,
+    )
+
+
 @bp.get("/evenement/<slug>/wand")
 @role_required(*STAFF)
 def wall(slug: str) -> str:
     found = get_event(slug)
-    return render_template(
-        "facilitator/wall.html",
-        event=found,
-        wall=wall_view(found),
-        poll_seconds=POLL_SECONDS,
-        round_minutes=ROUND_MINUTES,
+    return _wall_page(
+        found,
+        staff=True,
+        live_url=url_for("facilitator.wall_live", slug=slug),
         sources=event_agreements(found, include_hidden=True),
         moderation_form=EmptyForm(),
+        wall_link=wall_link_of(found),
     )
 
 
@@ -358,3 +370,64 @@ def wall(slug: str) -> str:
 @role_required(*STAFF)
 def wall_live(slug: str) -> Response:
     return _live(slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)})
+
+
+@bp.post("/evenement/<slug>/wand/link")
+@role_required(*STAFF)
+def new_wall_link(slug: str) -> BaseResponse:
+    """Make the event's read-only wall link (replacing any earlier one) and show it once."""
+    found = get_event(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = make_wall_link(found)
+    db.session.commit()
+    flash(
+        _(
+            "Nieuwe wandlink: %(url)s — open hem op het scherm aan de wand. Hij wordt maar één "
+            "keer getoond; de vorige link werkt niet meer.",
+            url=url_for("facilitator.wall_by_link", token=token, _external=True),
+        ),
+        "success",
+    )
+    return redirect(url_for("facilitator.wall", slug=slug, _anchor="wall-link-title"))
+
+
+@bp.post("/evenement/<slug>/wand/link/intrekken")
+@role_required(*STAFF)
+def revoke_wall_link_view(slug: str) -> BaseResponse:
+    found = get_event(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoke_wall_link(found)
+    db.session.commit()
+    flash(_("De wandlink is ingetrokken: hij werkt niet meer."), "success")
+    return redirect(url_for("facilitator.wall", slug=slug, _anchor="wall-link-title"))
+
+
+def _event_for_wall_link(token: str) -> Event:
+    found = event_for_wall_token(token)
+    if found is None:
+        count_failed_lookup()
+        abort(404)
+    return found
+
+
+@bp.get("/wand/<token>")
+@public
+def wall_by_link(token: str) -> str:
+    """The wall alone, without a login: what a screen left on all day opens."""
+    found = _event_for_wall_link(token)
+    return _wall_page(
+        found, staff=False, live_url=url_for("facilitator.wall_by_link_live", token=token)
+    )
+
+
+@bp.get("/wand/<token>/live")
+@public
+def wall_by_link_live(token: str) -> Response:
+    found = _event_for_wall_link(token)
+    return _live(
+        found.slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)}
+    )
