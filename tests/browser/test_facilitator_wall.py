@@ -86,7 +86,8 @@ def all_pages_of_seats(page: Any) -> list[str]:
         total = int(re.search(r"/ (\d+)", pages.inner_text()).group(1))
     for turn in range(total):
         if turn:
-            before = page.locator(".wall__seat:not([hidden])").first.inner_text()
+            # textContent on both sides: what to_have_text compares.
+            before = page.locator(".wall__seat:not([hidden])").first.text_content()
             expect(page.locator(".wall__seat:not([hidden])").first).not_to_have_text(
                 before, timeout=12_000
             )
@@ -132,7 +133,8 @@ def test_the_wall_fits_1080p_with_55_visitors_at_ten_tables(
     page.get_by_role("button", name="Volledig scherm").click()
     page.wait_for_function("document.fullscreenElement !== null")
     expect(page.locator(".wall__tools")).to_be_hidden()
-    expect(page.locator(".wall__sources")).to_be_hidden()
+    for section in page.locator(".wall__sources").all():  # the wall link and the sources
+        expect(section).to_be_hidden()
     expect(page.get_by_role("button", name="Ronde starten")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     expect(page.locator("[data-timer-display]")).to_be_visible()
@@ -274,3 +276,81 @@ def test_network_and_heatmap_labels_neither_overlap_nor_clip(
         assert left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom, box
     screenshot(page, "overlap")
     assert axe_violations(page) == []
+
+
+def test_the_wall_link_fills_one_screen_without_a_login(live_server, busy_day, browser, screenshot):
+    make_table_plan(get_event("breda-2026"))
+    db.session.commit()
+    staff = open_as_facilitator(browser, live_server.url, WALL_SCREEN)
+    staff.goto(live_server.url + "/facilitator/evenement/breda-2026/wand")
+    staff.get_by_role("button", name="Wandlink maken").click()
+    link = re.search(r"https?://\S+/wand/[\w-]+", staff.locator(".flash").inner_text()).group(0)
+
+    # The screen on the wall: its own browser, never logged in.
+    context = browser.new_context(locale="nl-NL", viewport=WALL_SCREEN)
+    screen = context.new_page()
+    screen.goto(link)
+    expect(screen.locator(".wall__seat")).to_have_count(55)
+    assert screen.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    expect(screen.get_by_role("link", name="Terug naar het overzicht")).to_have_count(0)
+    expect(screen.locator(".wall__sources")).to_have_count(0)
+    assert "Bezoeker" not in screen.locator("body").inner_text()
+    screenshot(screen, "wall-link")
+    assert axe_violations(screen) == []
+
+    # Revoked: the next refresh finds nothing.
+    staff.get_by_role("button", name="Wandlink intrekken").click()
+    expect(staff.locator(".flash")).to_contain_text("De wandlink is ingetrokken")
+    assert screen.goto(link).status == 404
+    context.close()
+
+
+def test_duos_trios_and_groups_at_the_booth_tablet(live_server, busy_day, browser, screenshot):
+    page = open_as_facilitator(browser, live_server.url, TABLET)
+    page.goto(live_server.url + "/facilitator/evenement/breda-2026/tafels")
+    page.get_by_role("button", name="Duo's maken").click()
+    page.wait_for_url(re.compile(r".*/tafels#duos$"))
+    groups = page.locator(".plan__pairs > li")
+    # The first line of each names its members; the second is the conversation starter.
+    # Members by receipt number, leaving out the starter line (which may name one too).
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('.plan__pairs > li')].map(li => {"
+        " const copy = li.cloneNode(true); copy.querySelector('.plan__starter')?.remove();"
+        " return (copy.textContent.match(/bon \\d+/g) || []).length; })"
+    )
+    assert sum(sizes) == 55 and set(sizes) <= {2, 3} and 3 in sizes
+    expect(page.get_by_text("Zonder duo")).to_have_count(0)
+    starters = page.locator(".plan__starter").all_inner_texts()
+    assert len(starters) == groups.count()
+    assert all(re.search(r"(vraag hoe|willen|wat werkt)", line) for line in starters)
+    screenshot(page, "duos")
+
+    page.goto(live_server.url + "/facilitator/evenement/breda-2026/gesprekken")
+    wants = [
+        int(re.search(r"\((\d+)\)", text).group(1))
+        for text in page.locator("h3", has_text="Wil ik").all_inner_texts()
+    ]
+    assert wants and all(count > 0 for count in wants) and wants == sorted(wants, reverse=True)
+    assert axe_violations(page) == []
+
+
+def test_a_smaller_screen_shows_the_seats_a_page_at_a_time(live_server, busy_day, browser):
+    """A projector of 1024 x 600 cannot hold 55 lines: they come a page at a time, each
+    page inside the screen, and together they are everyone."""
+    from popupstore.facilitator.wall_links import make_wall_link
+
+    make_table_plan(get_event("breda-2026"))
+    token = make_wall_link(get_event("breda-2026"))
+    db.session.commit()
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 600})
+    screen = context.new_page()
+    screen.goto(f"{live_server.url}/facilitator/wand/{token}")
+    expect(screen.locator(".wall__seats + .wall__page")).to_be_visible()
+    assert screen.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    for seat in screen.evaluate(SEATS_JS):
+        if not seat["hidden"]:
+            assert seat["bottom"] <= seat["panelBottom"] <= 600, seat
+            assert seat["fontSize"] >= 28
+    seen = all_pages_of_seats(screen)
+    assert sorted(int(text.split(" ")[0]) for text in seen) == list(range(1, 56))
+    context.close()

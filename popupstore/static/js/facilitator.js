@@ -209,7 +209,10 @@
       var running = state.endsAt !== null && left > 0;
       timer.classList.toggle("is-running", running);
       timer.classList.toggle("is-done", left === 0);
-      minutesInput.value = state.minutes;
+      /* Never while the facilitator types: this runs four times a second. */
+      if (document.activeElement !== minutesInput) {
+        minutesInput.value = state.minutes;
+      }
       minutesInput.disabled = state.endsAt !== null || state.left !== null;
       if (running) {
         startButton.textContent = startButton.dataset.pauseText;
