@@ -25,7 +25,7 @@ from .auth.roles import ROLES
 from .auth.services import DEFAULT_TOKEN_DAYS
 from .config import ConfigError
 from .errors import CommandError, DomainError
-from .extensions import db
+from .transactions import committed
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,100}$")
@@ -37,18 +37,13 @@ def _transaction() -> Iterator[None]:
     from .catalog.services import ProductFileError
 
     try:
-        yield
-        db.session.commit()
+        with committed():
+            yield
     except DomainError as error:
-        db.session.rollback()
         detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
         raise CommandError(f"{error.message} {detail}".strip()) from None
     except ProductFileError as error:
-        db.session.rollback()
         raise CommandError(error.one_line()) from None
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def _parse_date(value: str) -> date:

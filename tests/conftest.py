@@ -312,8 +312,13 @@ def api_token(app: Flask, make_user: Callable[..., Any]) -> Callable[[str], str]
 
 @pytest.fixture
 def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str], Any]:
+    made: set[str] = set()
+
     def do_login(role: str = "facilitator") -> Any:
-        make_user(f"staff-{role}", role, "geheim-wachtwoord")
+        # One account per role, made the first time: a test may log in with it again.
+        if role not in made:
+            make_user(f"staff-{role}", role, "geheim-wachtwoord")
+            made.add(role)
         response = client.post(
             "/login", data={"username": f"staff-{role}", "password": "geheim-wachtwoord"}
         )

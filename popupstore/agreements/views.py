@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from ..basket.models import Checkout
 from ..catalog.services import product_name_map
 from ..errors import DomainError
-from ..extensions import db
 from ..receipts.views import checkout_or_404
 from ..security import public
+from ..transactions import committed
 from ..validation import show_field_errors
 from .forms import AgreementForm
 from .services import AgreementLine, agreement_partners, agreements_of, record_agreement
@@ -41,13 +41,12 @@ def new(token: str) -> Any:
             abort(400)
         number, product = form.chosen()
         try:
-            record_agreement(checkout, number, product, form.text.data)
+            with committed():
+                record_agreement(checkout, number, product, form.text.data)
         except DomainError as error:
-            db.session.rollback()
             status, problem = error.status, error.message
             show_field_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("Jullie afspraak staat op de bon."), "success")
             return redirect(url_for("receipts.page", token=token, _anchor="afspraken"))
     return (

@@ -21,7 +21,7 @@ from ..catalog.services import active_products
 from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import active_event, get_event, list_events
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..facilitator.services import make_table_plan
 from ..matching import overlap
 from ..organiser.exports import export_response, parse_format, report_exporters
@@ -30,6 +30,7 @@ from ..privacy.erasure import erase_checkout
 from ..receipts.services import checkout_view, find_checkout_by_token
 from ..security import count_failed_lookup, public
 from ..series.services import get_series, series_statistics
+from ..transactions import committed
 from ..web import JsonErrors, answer_errors_as_json, base_url
 from .auth import token_required
 from .errors import (
@@ -140,11 +141,11 @@ def create_checkout(slug: str) -> tuple[Response, int, dict[str, str]]:
     validate(checkout_request(), body, _l("De bestelling klopt niet."))
     key = request.headers.get("Idempotency-Key")
     check_idempotency_key(key)
-    placed = place_checkout(event, parse_checkout_payload(body), idempotency_key=key)
-    # Built before the commit, so a failure stores nothing; a replay shows today's matches.
-    view = checkout_view(placed.checkout, index=placed.index)
-    answer = checkout_created_json(view, placed.token, base_url())
-    db.session.commit()
+    with committed():
+        placed = place_checkout(event, parse_checkout_payload(body), idempotency_key=key)
+        # Built before the commit, so a failure stores nothing; a replay shows today's matches.
+        view = checkout_view(placed.checkout, index=placed.index)
+        answer = checkout_created_json(view, placed.token, base_url())
     location = url_for("api.show_receipt", token=placed.token)
     return jsonify(answer), 201, {"Location": location}
 
@@ -168,8 +169,8 @@ def show_receipt(token: str) -> Response:
 @public
 def delete_receipt(token: str) -> tuple[str, int]:
     checkout = _receipt_or_404(token)
-    erase_checkout(checkout)
-    db.session.commit()
+    with committed():
+        erase_checkout(checkout)
     scrub_erased_data()
     return "", 204
 
@@ -187,8 +188,8 @@ def create_tables(slug: str) -> Response:
     """The facilitator's table plan, made and stored by the same service as their page."""
     event = get_event(slug)
     sizes = validate(tables_request(), json_body(required=False), _l("De tafelgrootte klopt niet."))
-    stored = make_table_plan(event, sizes["min_size"], sizes["max_size"])
-    db.session.commit()
+    with committed():
+        stored = make_table_plan(event, sizes["min_size"], sizes["max_size"])
     return jsonify(stored.plan)
 
 

@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..kiosk.services import reset_visitor
 from ..ratelimits import LOGIN
 from ..security import mark_roles, public
+from ..transactions import committed
 from .forms import LoginForm
 from .roles import ORGANISER
 from .services import authenticate, end_sessions, load_staff_user
@@ -108,9 +109,9 @@ def login() -> Response | str:
             # A new session: nothing of the one before the login is kept but the language,
             # so a session (and CSRF token) someone planted in this browser is worth
             # nothing once staff log in. Flask-WTF makes a new CSRF token on the next page.
-            reset_visitor(session, keep_language=True)
-            login_user(user)
-            db.session.commit()
+            with committed():
+                reset_visitor(session, keep_language=True)
+                login_user(user)
             flash(_("Je bent ingelogd."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
         # The same words whether the name or the password was wrong.
@@ -125,8 +126,8 @@ def end_staff_session(*, keep_language: bool) -> None:
     """Log the staff member of this request out everywhere: every copy of every session
     cookie they hold stops working, and this browser starts a new session."""
     if current_user.is_authenticated:
-        end_sessions(current_user.id)
-        db.session.commit()
+        with committed():
+            end_sessions(current_user.id)
     logout_user()
     reset_visitor(session, keep_language=keep_language)
 

@@ -24,7 +24,6 @@ from ..auth.views import safe_next
 from ..catalog.services import get_product, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
-from ..extensions import db
 from ..kiosk.services import kiosk_mode
 from ..organisations import (
     CBS_CREDIT,
@@ -37,6 +36,7 @@ from ..organisations import (
 )
 from ..proposals.services import claim_proposals
 from ..security import public
+from ..transactions import committed
 from ..validation import show_field_errors
 from .checkout import named_organisations, place_checkout
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
@@ -252,14 +252,13 @@ def checkout() -> Any:
     # The form's key makes a double tap (two posts at once) one checkout.
     key = "kiosk-" + (form.checkout_key.data or session[CHECKOUT_KEY])[:60]
     try:
-        placed = place_checkout(event, CheckoutRequest(items, visitor), idempotency_key=key)
+        with committed():
+            placed = place_checkout(event, CheckoutRequest(items, visitor), idempotency_key=key)
+            # Products this visitor proposed before checking out show on their receipt.
+            claim_proposals(session, placed.checkout)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _checkout_page(form, lines, error.status)
-    # Products this visitor proposed before checking out show on their receipt.
-    claim_proposals(session, placed.checkout)
-    db.session.commit()
     _basket().clear()
     session.pop(CHECKOUT_KEY, None)
     remember_receipt(session, placed.token, placed.checkout.number, form.checkout_key.data)

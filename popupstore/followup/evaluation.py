@@ -256,29 +256,49 @@ class MissedText:
 
     evaluation_id: int
     event_id: int
+    checkout_id: int
     text: str
     updated_at: dt.datetime
+
+
+def _missed_query() -> Any:
+    """Answers to "Wat miste je?" that may be shown: not empty, not of a hidden checkout."""
+    return (
+        select(
+            Evaluation.id,
+            Checkout.event_id,
+            Checkout.id,
+            Evaluation.missed,
+            Evaluation.updated_at,
+        )
+        .join(Checkout, Checkout.id == Evaluation.checkout_id)
+        .where(
+            Checkout.hidden_at.is_(None),
+            Evaluation.missed.is_not(None),
+            Evaluation.missed != "",
+        )
+    )
+
+
+def _missed(rows: Any) -> list[MissedText]:
+    return [
+        MissedText(evaluation_id=i, event_id=e, checkout_id=c, text=t or "", updated_at=u)
+        for i, e, c, t, u in rows
+    ]
 
 
 def missed_texts(event: Event | None = None, events: list[Event] | None = None) -> list[MissedText]:
     """The "Wat miste je?" texts of an event (or of `events`), oldest first; hidden
     checkouts' texts are left out."""
     chosen = [event] if event is not None else list(events or [])
-    query = (
-        select(Evaluation.id, Checkout.event_id, Evaluation.missed, Evaluation.updated_at)
-        .join(Checkout, Checkout.id == Evaluation.checkout_id)
-        .where(
-            Checkout.event_id.in_([e.id for e in chosen]),
-            Checkout.hidden_at.is_(None),
-            Evaluation.missed.is_not(None),
-            Evaluation.missed != "",
-        )
-        .order_by(Evaluation.updated_at, Evaluation.id)
-    )
-    return [
-        MissedText(evaluation_id=i, event_id=e, text=t or "", updated_at=u)
-        for i, e, t, u in db.session.execute(query)
-    ]
+    query = _missed_query().where(Checkout.event_id.in_([e.id for e in chosen]))
+    return _missed(db.session.execute(query.order_by(Evaluation.updated_at, Evaluation.id)))
+
+
+def find_missed_text(evaluation_id: int) -> MissedText | None:
+    """One answer to "Wat miste je?", or None when there is none to show (any more)."""
+    found = _missed(db.session.execute(_missed_query().where(Evaluation.id == evaluation_id)))
+    return found[0] if found else None
 
 
 # --- erasure and purge ----------------------------------------------------------------------

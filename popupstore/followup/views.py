@@ -28,11 +28,13 @@ from ..events.models import Event
 from ..events.services import get_event, list_events
 from ..extensions import csrf, db
 from ..organiser.exports import FORMATS, export_response, parse_format
+from ..proposals.services import proposals_from_answers, propose_from_text
 from ..receipts.views import checkout_or_404, kiosk_gate
 from ..security import count_failed_lookup, public
+from ..transactions import committed
 from ..web import base_url
 from .compose import follow_up_content
-from .evaluation import evaluation_open, evaluation_state, save_evaluation
+from .evaluation import evaluation_open, evaluation_state, find_missed_text, save_evaluation
 from .exports import outcome_exporters
 from .forms import EvaluationForm, FollowUpForm
 from .links import (
@@ -105,12 +107,11 @@ def _evaluation_page(checkout: Checkout, action: str) -> Any:
         if not form.validate_on_submit():
             abort(400)
         try:
-            save_evaluation(checkout, **answers_from(request.form))
+            with committed():
+                save_evaluation(checkout, **answers_from(request.form))
         except DomainError as error:
-            db.session.rollback()
             errors, status = error.fields, error.status
         else:
-            db.session.commit()
             flash(_("Dank je wel! Je antwoorden zijn opgeslagen."), "success")
             return redirect(action)
     return (
@@ -165,8 +166,8 @@ def unsubscribe_page(signed: str) -> Any:
             abort(400)
         # An erased or purged visitor has no address left: they get no mail either way.
         if db.session.get(Checkout, checkout_id) is not None:
-            unsubscribe(checkout_id)
-            db.session.commit()
+            with committed():
+                unsubscribe(checkout_id)
         return render_template("followup/unsubscribed.html")
     return render_template(
         "followup/unsubscribe.html",
@@ -217,16 +218,15 @@ def mail(slug: str) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            save_follow_up(
-                event, send_on=form.send_on.data, text=form.text.data, by=current_user.username
-            )
+            with committed():
+                save_follow_up(
+                    event, send_on=form.send_on.data, text=form.text.data, by=current_user.username
+                )
         except DomainError as error:
-            db.session.rollback()
             for name, message in error.fields.items():
                 form[name].errors = [*form[name].errors, message]
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("De vervolgmail is opgeslagen."), "success")
             return redirect(url_for("followup.mail", slug=slug))
     if form.errors:
@@ -306,7 +306,31 @@ def _outcome_page(events: list[Event], template: str, scope: str | None) -> str:
         event_names={e.id: e.name for e in events},
         scope=scope or ALL_EVENTS,
         formats=FORMATS.values(),
+        # On screen (not in print), each "Wat miste je?" answer can become a proposal.
+        proposed=proposals_from_answers(m.checkout_id for m in report.missed),
+        propose_form=EmptyForm(),
     )
+
+
+@bp.post("/organisator/uitkomst/gemist/<int:evaluation_id>/voorstel")
+@role_required(ORGANISER)
+def propose_missed(evaluation_id: int) -> BaseResponse:
+    """Turn one visitor's "Wat miste je in de winkel?" into a pending product proposal."""
+    # CSRFProtect has already checked the token of every POST.
+    missed = find_missed_text(evaluation_id)
+    if missed is None:
+        abort(404)
+    event = db.get_or_404(Event, missed.event_id)
+    try:
+        with committed():
+            proposal = propose_from_text(event, missed.text, checkout_id=missed.checkout_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(
+            url_for("followup.event_outcome", slug=event.slug, _anchor="outcome-missed")
+        )
+    flash(_("Van het antwoord is een voorstel gemaakt: maak het af en beslis erover."), "success")
+    return redirect(url_for("proposals.review", proposal_id=proposal.id))
 
 
 @bp.get("/organisator/evenementen/<slug>/uitkomst")

@@ -24,9 +24,9 @@ from ..auth.roles import STAFF
 from ..auth.views import end_staff_session, role_required, safe_next
 from ..basket.forms import EmptyForm
 from ..errors import CommandError, DomainError, ValidationError
-from ..extensions import db
 from ..ratelimits import KIOSK_PIN
 from ..security import public
+from ..transactions import committed
 from .forms import LanguageForm, PinForm
 from .services import (
     LANGUAGE_KEY,
@@ -155,9 +155,8 @@ def set_kiosk_pin_command() -> None:
     if not pin:
         pin = click.prompt(_("PIN (4 tot 12 cijfers)"), hide_input=True, confirmation_prompt=True)
     try:
-        set_pin(pin)
-        db.session.commit()
+        with committed():
+            set_pin(pin)
     except DomainError as error:
-        db.session.rollback()
         raise CommandError(error.message) from None
     click.echo(_("De kiosk-PIN is ingesteld (we bewaren alleen een hash)."))

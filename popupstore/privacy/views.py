@@ -14,8 +14,8 @@ from ..auth.views import role_required
 from ..db_setup import scrub_erased_data
 from ..errors import DomainError
 from ..events.services import get_event
-from ..extensions import db
 from ..security import public
+from ..transactions import committed
 from ..validation import show_field_errors
 from .erasure import purge_personal_data
 from .forms import NoticeForm, PurgeForm, RetentionForm
@@ -66,18 +66,17 @@ def edit_notice() -> Any:
     if form.is_submitted():
         if form.validate():
             try:
-                update_privacy_notice(
-                    controller=form.controller.data or "",
-                    purpose=form.purpose.data or "",
-                    retention=form.retention.data or "",
-                    rights=form.rights.data or "",
-                    by=current_user.username,
-                )
+                with committed():
+                    update_privacy_notice(
+                        controller=form.controller.data or "",
+                        purpose=form.purpose.data or "",
+                        retention=form.retention.data or "",
+                        rights=form.rights.data or "",
+                        by=current_user.username,
+                    )
             except DomainError as error:
-                db.session.rollback()
                 show_field_errors(form, error.fields)
             else:
-                db.session.commit()
                 flash(_("De privacytekst is opgeslagen."), "success")
                 return redirect(url_for("privacy.overview"))
         status = 422
@@ -108,12 +107,11 @@ def event(slug: str) -> Any:
         return _event_page(found, form)
     if form.validate():
         try:
-            set_retention(found, form.retention_until.data)
+            with committed():
+                set_retention(found, form.retention_until.data)
         except DomainError as error:
-            db.session.rollback()
             show_field_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(
                 _(
                     "Persoonsgegevens van %(name)s worden bewaard tot en met %(date)s.",
@@ -134,8 +132,8 @@ def purge(slug: str) -> Response | tuple[str, int]:
     status = 200
     if form.is_submitted():
         if form.validate():
-            result = purge_personal_data(found)
-            db.session.commit()
+            with committed():
+                result = purge_personal_data(found)
             scrub_erased_data()
             flash(
                 _(

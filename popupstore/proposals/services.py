@@ -162,15 +162,22 @@ def _shorten(text: str, limit: int, words: int | None = None) -> str:
     return shortened + "…"
 
 
-def propose_from_text(event: Event, text: str, organisation: str | None = None) -> Proposal:
+def propose_from_text(
+    event: Event, text: str, organisation: str | None = None, *, checkout_id: int | None = None
+) -> Proposal:
     """Turn a free answer (e.g. the evaluation's "Wat miste je in de winkel?") into a
     pending proposal of `event`, for the organiser to edit and decide on.
 
     Its name is the answer's first sentence, its pitch the start of the answer and its
     description the answer itself, each cut at a word boundary to the proposal's limits.
     `organisation` may be unknown (None); the organiser fills it in before approving.
-    Raises ValidationError (field `text`) for an empty answer or control characters.
+    `checkout_id` is the visitor whose answer it is: their receipt then shows the proposal
+    and its status, and one answer makes at most one proposal.
+    Raises ValidationError (field `text`) for an empty answer or control characters, and
+    ConflictError when this visitor's answer was already made into a proposal.
     """
+    if checkout_id is not None and checkout_id in proposals_from_answers([checkout_id]):
+        raise ConflictError(str(_l("Van dit antwoord is al een voorstel gemaakt.")))
     fields: dict[str, str] = {}
     answer = EVALUATION_TEXT.check(fields, "text", text)
     owner = OPTIONAL_ORGANISATION.check(fields, "organisation", organisation)
@@ -185,10 +192,22 @@ def propose_from_text(event: Event, text: str, organisation: str | None = None) 
         pitch=_shorten(one_line, PITCH_LIMIT),
         description=_shorten(answer, DESCRIPTION_LIMIT, DESCRIPTION_WORDS),
         organisation=owner,
+        checkout_id=checkout_id,
     )
     db.session.add(proposal)
     db.session.flush()
     return proposal
+
+
+def proposals_from_answers(checkout_ids: Iterable[int]) -> dict[int, Proposal]:
+    """The proposals made from these visitors' evaluation answers, by checkout id."""
+    wanted = list(checkout_ids)
+    if not wanted:
+        return {}
+    query = select(Proposal).where(
+        Proposal.source == FROM_EVALUATION, Proposal.checkout_id.in_(wanted)
+    )
+    return {p.checkout_id: p for p in db.session.scalars(query) if p.checkout_id is not None}
 
 
 def remember_proposal(session: MutableMapping[str, Any], proposal: Proposal) -> None:

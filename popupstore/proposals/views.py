@@ -19,10 +19,10 @@ from ..catalog.services import get_product, themes
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event
-from ..extensions import db
 from ..receipts.services import find_checkout_by_token
 from ..receipts.views import checkout_or_404, kiosk_gate
 from ..security import public
+from ..transactions import committed
 from ..validation import show_field_errors
 from .forms import ApproveForm, DeclineForm, MergeForm, ProposalForm
 from .models import Proposal
@@ -122,16 +122,15 @@ def _propose(event: Event | None, checkout: Checkout | None, token: str | None) 
             status=409,
         )
     try:
-        proposal = submit_proposal(event, form.proposal_data(), checkout=checkout)
+        with committed():
+            proposal = submit_proposal(event, form.proposal_data(), checkout=checkout)
     except DomainError as error:
-        db.session.rollback()
         show_field_errors(form, error.fields)
         return _proposal_page(
             form, event, checkout, token=token, problem=error.message, status=error.status
         )
     if checkout is None:
         remember_proposal(session, proposal)
-    db.session.commit()
     flash(
         _("Dank je! De organisatie bekijkt je voorstel '%(name)s'.", name=proposal.name), "success"
     )
@@ -218,14 +217,13 @@ def review(proposal_id: int) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        edit_proposal(proposal, form.proposal_data())
+        with committed():
+            edit_proposal(proposal, form.proposal_data())
     except DomainError as error:
-        db.session.rollback()
         show_field_errors(form, error.fields)
         return _review_page(
             get_proposal(proposal_id), edit=form, problem=error.message, status=error.status
         )
-    db.session.commit()
     flash(_("Het voorstel is bijgewerkt."), "success")
     return redirect(url_for("proposals.review", proposal_id=proposal_id))
 
@@ -235,14 +233,13 @@ def _decide(proposal_id: int, form: Any, decide: Any, done: Any, **page: Any) ->
     if not form.validate_on_submit():
         abort(400)
     try:
-        message = done(decide(proposal))
+        with committed():
+            message = done(decide(proposal))
     except DomainError as error:
-        db.session.rollback()
         show_field_errors(form, error.fields)
         return _review_page(
             get_proposal(proposal_id), problem=error.message, status=error.status, **page
         )
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("proposals.queue"))
 

@@ -24,6 +24,7 @@ from ..kiosk.services import kiosk_mode, reset_visitor
 from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
 from ..security import count_failed_lookup, public
+from ..transactions import committed
 from ..web import base_url, polled_fragment
 from .services import (
     ReceiptState,
@@ -156,8 +157,8 @@ def erase(token: str) -> Any:
     checkout = checkout_or_404(token)
     form = EmptyForm()
     if form.validate_on_submit():
-        erase_checkout(checkout)
-        db.session.commit()
+        with committed():
+            erase_checkout(checkout)
         scrub_erased_data()
         forget_receipt(session, token)
         return redirect(url_for("receipts.erased"))

@@ -15,7 +15,7 @@ from ..catalog.services import product_name_map
 from ..errors import DomainError, ValidationError
 from ..events.models import Event
 from ..events.services import get_event, list_events
-from ..extensions import db
+from ..transactions import committed
 from ..validation import show_field_errors
 from .forms import AddEventForm, SeriesForm
 from .services import (
@@ -63,13 +63,12 @@ def index() -> Any:
     if not form.validate_on_submit():
         return _list_page(form, 400)
     try:
-        series = create_series(form.slug.data or "", name=form.name.data or "")
+        with committed():
+            series = create_series(form.slug.data or "", name=form.name.data or "")
     except DomainError as error:
-        db.session.rollback()
         unplaced = show_field_errors(form, error.fields)
         flash(" ".join([error.message, *unplaced]), "error")
         return _list_page(form, error.status)
-    db.session.commit()
     flash(_("Reeks '%(name)s' is aangemaakt.", name=series.name), "success")
     return redirect(url_for("series.organiser_view", slug=series.slug))
 
@@ -113,16 +112,15 @@ def add_event(slug: str) -> Any:
     if not form.validate_on_submit():
         return _series_page(slug, form, 400)
     try:
-        if not form.event.data:
-            raise ValidationError(_("Kies een evenement."), {"event": _("Kies een evenement.")})
-        event = get_event(form.event.data)
-        add_event_to_series(series, event)
+        with committed():
+            if not form.event.data:
+                raise ValidationError(_("Kies een evenement."), {"event": _("Kies een evenement.")})
+            event = get_event(form.event.data)
+            add_event_to_series(series, event)
     except DomainError as error:
-        db.session.rollback()
         unplaced = show_field_errors(form, error.fields)
         flash(" ".join([error.message, *unplaced]), "error")
         return _series_page(slug, form, error.status)
-    db.session.commit()
     flash(_("'%(event)s' hoort nu bij deze reeks.", event=event.name), "success")
     return redirect(url_for("series.organiser_view", slug=slug))
 
@@ -133,8 +131,8 @@ def remove_event(slug: str, event_slug: str) -> BaseResponse:
     # CSRFProtect has already checked the token of every POST.
     series = get_series(slug)
     event = get_event(event_slug)
-    remove_event_from_series(series, event)
-    db.session.commit()
+    with committed():
+        remove_event_from_series(series, event)
     flash(_("'%(event)s' hoort niet meer bij deze reeks.", event=event.name), "success")
     return redirect(url_for("series.organiser_view", slug=slug))
 

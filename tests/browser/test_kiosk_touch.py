@@ -45,6 +45,9 @@ def kiosk_pages(page: Any, base: str, token: str) -> Any:
     yield "checkout"
     page.locator("form.checkout__form button[type=submit]").click()
     page.wait_for_selector("#error-summary")
+    # The summary is in the DOM before the stylesheet has been applied: measure the page
+    # as the visitor sees it, once it has loaded.
+    page.wait_for_load_state("load")
     yield "checkout-errors"
     check_out(page, base)
     yield "kiosk-receipt"

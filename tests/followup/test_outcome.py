@@ -10,7 +10,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from popupstore.agreements.services import record_agreement
 from popupstore.basket.models import Checkout
@@ -18,6 +18,7 @@ from popupstore.events.services import activate_event, get_event
 from popupstore.extensions import db
 from popupstore.followup.links import evaluation_token
 from popupstore.followup.outcome import outcome_report
+from popupstore.proposals.services import proposals_of
 
 from ..security.conftest import fresh_request
 from .conftest import days_ago, settle
@@ -229,3 +230,60 @@ def test_the_outcome_exports_are_anonymous_and_hold_the_numbers(app, client, log
     assert anonymous.sheetnames[-3:] == ["outcome", "evaluation answers", "missed"]
     assert [c.value for c in next(anonymous["outcome"].iter_rows(min_row=2))] == UTRECHT_ROW
     assert client.get(f"{base}?format=pdf").status_code == 422
+
+
+PROPOSE = re.compile(r'action="(/organisator/uitkomst/gemist/(\d+)/voorstel)"')
+
+
+def test_a_missed_answer_becomes_one_pending_proposal_on_the_visitors_receipt(
+    app, client, login, seeded_day
+):
+    from popupstore.proposals.models import FROM_EVALUATION, PENDING, Proposal
+
+    login("organiser")
+    page = client.get(f"/organisator/evenementen/{EVENT}/uitkomst").get_data(as_text=True)
+    # One button per shown answer (Fred's hidden checkout has none).
+    actions = PROPOSE.findall(page)
+    assert len(actions) == 2
+    first = actions[0][0]
+    answer = "Iets voor werkgevers"
+
+    response = client.post(first)
+    assert response.status_code == 302
+    [proposal] = db.session.scalars(select(Proposal)).all()
+    assert (proposal.source, proposal.status) == (FROM_EVALUATION, PENDING)
+    assert (proposal.name, proposal.description) == (answer, answer)
+    assert proposal.checkout_id == checkout(1).id
+    assert response.headers["Location"].endswith(f"/organisator/voorstellen/{proposal.id}")
+    assert answer in client.get("/organisator/voorstellen").get_data(as_text=True)
+
+    # The page now links the proposal instead of offering the button again ...
+    page = client.get(f"/organisator/evenementen/{EVENT}/uitkomst").get_data(as_text=True)
+    assert [a for a, _ in PROPOSE.findall(page)] == [actions[1][0]]
+    assert f'href="/organisator/voorstellen/{proposal.id}"' in page
+    # ... and a second press makes no second proposal.
+    again = client.post(first, follow_redirects=True).get_data(as_text=True)
+    assert "Van dit antwoord is al een voorstel gemaakt." in again
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) == 1
+
+    # The visitor whose answer it was finds it among their proposals, with its status.
+    assert [p.id for p in proposals_of(checkout(1))] == [proposal.id]
+
+
+def test_only_an_organiser_turns_shown_answers_into_proposals(app, client, login, seeded_day):
+    from popupstore.followup.models import Evaluation
+    from popupstore.proposals.models import Proposal
+
+    hidden = db.session.scalar(
+        select(Evaluation.id).where(Evaluation.checkout_id == checkout(6).id)
+    )
+    login("organiser")
+    assert client.post(f"/organisator/uitkomst/gemist/{hidden}/voorstel").status_code == 404
+    assert client.post("/organisator/uitkomst/gemist/999999/voorstel").status_code == 404
+    client.post("/logout")
+    login("facilitator")
+    shown = db.session.scalar(
+        select(Evaluation.id).where(Evaluation.checkout_id == checkout(1).id)
+    )
+    assert client.post(f"/organisator/uitkomst/gemist/{shown}/voorstel").status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
