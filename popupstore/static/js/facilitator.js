@@ -122,7 +122,8 @@
       list.parentNode.insertBefore(note, list.nextSibling);
     }
     note.hidden = state.pages.length < 2;
-    note.textContent = (document.documentElement.lang === "en" ? "page " : "blad ") +
+    var wall = list.closest("[data-page-word]");
+    note.textContent = (wall ? wall.dataset.pageWord + " " : "") +
       (state.index % state.pages.length + 1) + " / " + state.pages.length;
   }
 
