@@ -24,6 +24,18 @@ def shorten(label: str, limit: int = LABEL_CHARACTERS) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+# How wide text is, estimated from its length: pictures are laid out on the server, before any
+# font is measured. An upper bound for the store's sans-serif (about 0.6 em a character, 0.68
+# em in bold), so a label never runs into its neighbour or off the picture.
+CHAR_EM: Final = 0.62
+BOLD_CHAR_EM: Final = 0.7
+
+
+def text_width(text: str, font_size: float, bold: bool = False) -> float:
+    """An upper estimate of the width of `text` in user units at `font_size`."""
+    return len(text) * font_size * (BOLD_CHAR_EM if bold else CHAR_EM)
+
+
 # --- bars and columns: one row per label, a value per series ---------------------------------
 
 WIDTH = 640
@@ -226,6 +238,12 @@ def column_chart(title: str, rows: Sequence[Row], series_name: str) -> Chart:
 # --- co-occurrence heatmap: products by products ------------------------------------------
 
 HEAT_LEVELS: Final = 5
+HEAT_CELL: Final = 56
+HEAT_LABEL_SIZE: Final = 18  # px, as the stylesheet sets .heatmap__label
+HEAT_LABEL_GAP: Final = 10  # between a label and the grid (the template's offset)
+HEAT_MARGIN: Final = 8
+# The column labels lean over to the right at this angle above the grid.
+HEAT_LABEL_ANGLE: Final = math.radians(55)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +294,15 @@ def heatmap(
     slugs in slug order); on it, the baskets holding that product (`holders`). Colour levels
     scale with the largest off-diagonal count, so the overlap itself stands out.
     """
-    cell, left, top = 56, 300, 230
+    cell = HEAT_CELL
+    shown = [shorten(name) for _, name in products]
+    widths = [text_width(label, HEAT_LABEL_SIZE) for label in shown]
+    widest = max(widths, default=0.0)
+    sin, cos = math.sin(HEAT_LABEL_ANGLE), math.cos(HEAT_LABEL_ANGLE)
+    # Row labels end HEAT_LABEL_GAP left of the grid; column labels start HEAT_LABEL_GAP
+    # above it and rise at the angle, their height adding a little on each side.
+    left = math.ceil(HEAT_MARGIN + widest + HEAT_LABEL_GAP)
+    top = math.ceil(HEAT_MARGIN + widest * sin + HEAT_LABEL_SIZE * cos + HEAT_LABEL_GAP)
     slugs = [slug for slug, _ in products]
     counts = {
         (i, j): (holders.get(a, 0) if i == j else pairs.get((a, b) if a < b else (b, a), 0))
@@ -297,21 +323,59 @@ def heatmap(
         for (i, j), count in counts.items()
     ]
     labels = [
-        HeatLabel(slug, name, shorten(name), index * cell + cell / 2)
-        for index, (slug, name) in enumerate(products)
+        HeatLabel(slug, name, label, index * cell + cell / 2)
+        for index, ((slug, name), label) in enumerate(zip(products, shown, strict=True))
     ]
     size = len(products) * cell
+    # The column labels lean to the right above the grid: the picture reaches as far as the
+    # furthest one does.
+    reach = max(
+        (
+            left + label.offset + width * cos + HEAT_LABEL_SIZE * sin
+            for label, width in zip(labels, widths, strict=True)
+        ),
+        default=0.0,
+    )
     return Heatmap(
         labels=labels,
         cells=cells,
         cell=cell,
         left=left,
         top=top,
-        # The column labels lean to the right above the grid: leave room for the last one.
-        width=left + size + 170,
-        height=top + size + 10,
+        width=math.ceil(max(left + size, reach) + HEAT_MARGIN),
+        height=top + size + HEAT_MARGIN,
         largest=largest,
     )
+
+
+def heat_label_boxes(hm: Heatmap) -> list[tuple[float, float, float, float]]:
+    """Boxes (x0, y0, x1, y1) that hold each label as drawn (row labels, then column
+    labels, which are rotated: their box holds the turned rectangle), by `text_width`."""
+    sin, cos = math.sin(HEAT_LABEL_ANGLE), math.cos(HEAT_LABEL_ANGLE)
+    half = HEAT_LABEL_SIZE / 2
+    boxes: list[tuple[float, float, float, float]] = []
+    for label in hm.labels:
+        width = text_width(label.label, HEAT_LABEL_SIZE)
+        right, middle = hm.left - HEAT_LABEL_GAP, hm.top + label.offset
+        boxes.append((right - width, middle - half, right, middle + half))
+    for label in hm.labels:
+        width = text_width(label.label, HEAT_LABEL_SIZE)
+        x, y = hm.left + label.offset, hm.top - HEAT_LABEL_GAP
+        # The baseline runs up-right from (x, y); the glyphs stand above it, up-left.
+        xs = (
+            x,
+            x + width * cos,
+            x - HEAT_LABEL_SIZE * sin,
+            x + width * cos - HEAT_LABEL_SIZE * sin,
+        )
+        ys = (
+            y,
+            y - width * sin,
+            y - HEAT_LABEL_SIZE * cos,
+            y - width * sin - HEAT_LABEL_SIZE * cos,
+        )
+        boxes.append((min(xs), min(ys), max(xs) + HEAT_LABEL_SIZE * sin, max(ys)))
+    return boxes
 
 
 # --- the network of visitors linked by shared products -----------------------------------
@@ -319,6 +383,17 @@ def heatmap(
 LAYOUT_SEED: Final = 20_261_112
 # How hard the hidden hub pulls every visitor to the middle, against a link of weight 1.
 _HUB_PULL: Final = 0.08
+NETWORK_WIDTH: Final = 1100
+NETWORK_MARGIN: Final = 24
+NETWORK_LABEL_CHARACTERS: Final = 16
+NODE_RADIUS: Final = 11  # the template's circle; its white ring adds NODE_RING
+NODE_RING: Final = 2
+LABEL_OFFSET: Final = 16  # from a node's centre to the start of its label
+LABEL_SIZE: Final = 18  # px, bold, as the stylesheet sets .network__node text
+LABEL_HALO: Final = 3  # the white outline drawn around a label's letters
+# Room for each visitor: a row of the grid, and free grid cells for the layout's shape.
+ROW_HEIGHT_NETWORK: Final = 36
+GRID_ROOM: Final = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,46 +431,97 @@ def network_layout(
     A spring layout with a fixed seed pulls linked visitors together, stronger links harder
     (and drawn thicker). Unlinked groups would fly apart and leave the linked ones as specks
     in the corners, so a hidden hub node, weakly tied to everyone, keeps them all near the
-    middle.
+    middle. Each visitor is then moved to the nearest free cell of a grid whose cells are as
+    wide as the widest label (`text_width`) and a row high, so no two labels overlap and
+    none leaves the picture (`network_label_boxes`); the picture grows as tall as needed.
     """
-    width, margin = 1100, 60
-    height = min(760, 320 + 16 * len(visitors))
+    width = NETWORK_WIDTH
     strongest = max((score for _, _, _, score in links), default=0.0) or 1.0
-    graph = nx.Graph()
-    graph.add_nodes_from(number for number, _, _ in visitors)
-    graph.add_weighted_edges_from((a, b, score / strongest) for a, b, _, score in links)
-    hub = min((number for number, _, _ in visitors), default=0) - 1
-    graph.add_weighted_edges_from((hub, number, _HUB_PULL) for number, _, _ in visitors)
-    if len(visitors) == 1:
-        positions = {visitors[0][0]: (0.0, 0.0)}
-    elif visitors:
-        spacing = 1.6 / math.sqrt(len(visitors))
-        layout = nx.spring_layout(graph, k=spacing, iterations=200, seed=LAYOUT_SEED)
-        positions = {node: (float(x), float(y)) for node, (x, y) in layout.items() if node != hub}
-    else:
-        positions = {}
-    xs = [x for x, _ in positions.values()] or [0.0]
-    ys = [y for _, y in positions.values()] or [0.0]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    # Labels sit right of their dot: leave room for them on the right.
-    usable_x, usable_y = width - 2 * margin - 120, height - 2 * margin
-
-    def place(number: int) -> tuple[float, float]:
-        x, y = positions[number]
-        if len(positions) == 1:
-            return width / 2, height / 2
-        return (
-            round(margin + (x - min(xs)) / span_x * usable_x, 1),
-            round(margin + (y - min(ys)) / span_y * usable_y, 1),
-        )
+    labels = {number: shorten(label, NETWORK_LABEL_CHARACTERS) for number, label, _ in visitors}
+    positions = _spring_positions(visitors, links, strongest)
+    widest = max((text_width(label, LABEL_SIZE, bold=True) for label in labels.values()), default=0)
+    cell_width = NODE_RADIUS + NODE_RING + LABEL_OFFSET + widest + 2 * LABEL_HALO + 8
+    columns = max(1, int((width - 2 * NETWORK_MARGIN) // cell_width))
+    rows = max(
+        1, math.ceil(len(visitors) * GRID_ROOM / columns), math.ceil(len(visitors) / columns)
+    )
+    height = 2 * NETWORK_MARGIN + rows * ROW_HEIGHT_NETWORK
+    cells = _grid_cells(visitors, positions, columns, rows)
 
     nodes = {}
-    for number, label, named in visitors:
-        x, y = place(number)
-        nodes[number] = NetworkNode(number, shorten(label, 18), named, x, y)
+    for number, _, named in visitors:
+        column, row = cells[number]
+        x = NETWORK_MARGIN + column * cell_width + NODE_RADIUS + NODE_RING
+        y = NETWORK_MARGIN + row * ROW_HEIGHT_NETWORK + ROW_HEIGHT_NETWORK / 2
+        nodes[number] = NetworkNode(number, labels[number], named, round(x, 1), round(y, 1))
     drawn = [
         NetworkLink(nodes[a], nodes[b], shared, score, round(1.5 + 6.5 * score / strongest, 1))
         for a, b, shared, score in links
     ]
     return Network(nodes=list(nodes.values()), links=drawn, width=width, height=height)
+
+
+def _spring_positions(
+    visitors: Sequence[tuple[int, str, bool]],
+    links: Sequence[tuple[int, int, tuple[str, ...], float]],
+    strongest: float,
+) -> dict[int, tuple[float, float]]:
+    """Spring-layout positions in [0, 1] x [0, 1] (the middle for a single visitor)."""
+    if len(visitors) <= 1:
+        return {number: (0.5, 0.5) for number, _, _ in visitors}
+    graph = nx.Graph()
+    graph.add_nodes_from(number for number, _, _ in visitors)
+    graph.add_weighted_edges_from((a, b, score / strongest) for a, b, _, score in links)
+    hub = min(number for number, _, _ in visitors) - 1
+    graph.add_weighted_edges_from((hub, number, _HUB_PULL) for number, _, _ in visitors)
+    spacing = 1.6 / math.sqrt(len(visitors))
+    layout = nx.spring_layout(graph, k=spacing, iterations=200, seed=LAYOUT_SEED)
+    positions = {node: (float(x), float(y)) for node, (x, y) in layout.items() if node != hub}
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    return {
+        node: ((x - min(xs)) / span_x, (y - min(ys)) / span_y) for node, (x, y) in positions.items()
+    }
+
+
+def _grid_cells(
+    visitors: Sequence[tuple[int, str, bool]],
+    positions: Mapping[int, tuple[float, float]],
+    columns: int,
+    rows: int,
+) -> dict[int, tuple[int, int]]:
+    """Each visitor's (column, row): the free cell nearest their spring position, the most
+    central visitors first (ties by receipt number, then by row and column)."""
+    free = {(column, row) for column in range(columns) for row in range(rows)}
+    wanted = {number: (x * (columns - 1), y * (rows - 1)) for number, (x, y) in positions.items()}
+    order = sorted(
+        wanted, key=lambda n: ((positions[n][0] - 0.5) ** 2 + (positions[n][1] - 0.5) ** 2, n)
+    )
+    cells: dict[int, tuple[int, int]] = {}
+    for number in order:
+        x, y = wanted[number]
+        cell = min(free, key=lambda c: ((c[0] - x) ** 2 + (c[1] - y) ** 2, c[1], c[0]))
+        free.remove(cell)
+        cells[number] = cell
+    return cells
+
+
+def network_label_boxes(net: Network) -> list[tuple[float, float, float, float]]:
+    """Per node, a box (x0, y0, x1, y1) holding its circle and its label as drawn (label
+    width by `text_width`, with the white halo)."""
+    reach = NODE_RADIUS + NODE_RING
+    boxes: list[tuple[float, float, float, float]] = []
+    for node in net.nodes:
+        width = text_width(node.label, LABEL_SIZE, bold=True)
+        half = max(reach, LABEL_SIZE / 2 + LABEL_HALO)
+        boxes.append(
+            (
+                node.x - reach,
+                node.y - half,
+                node.x + LABEL_OFFSET + width + LABEL_HALO,
+                node.y + half,
+            )
+        )
+    return boxes

@@ -15,8 +15,10 @@ from popupstore.charts import (
     Row,
     bar_chart,
     column_chart,
+    heat_label_boxes,
     heat_level,
     heatmap,
+    network_label_boxes,
     network_layout,
     nice_step,
     shorten,
@@ -137,8 +139,57 @@ def test_the_network_layout_is_deterministic_and_inside_the_canvas():
 
 def test_one_visitor_sits_in_the_middle():
     single = network_layout([(7, "Anna", True)], [])
-    assert (single.nodes[0].x, single.nodes[0].y) == (single.width / 2, single.height / 2)
+    (box,) = network_label_boxes(single)
+    # In the middle column of the grid: the box around dot and label spans the centre line.
+    assert box[0] - 60 <= single.width / 2 <= box[2] + 60
+    assert 0 <= box[1] and box[3] <= single.height
     assert network_layout([], []).nodes == []
+
+
+def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_heatmap_labels_fit_inside_the_picture():
+    """The names of sixteen products, some long, none clipped at the left, top or right."""
+    names = [
+        "Vroegsignalering van betalingsachterstanden",
+        "Nederlandse Schuldhulproute / Geldfit",
+        "SchuldHulpMaatje",
+        "Jongeren Perspectief Fonds",
+        *[f"Aanpak met een vrij lange naam nummer {n}" for n in range(12)],
+    ]
+    grid = heatmap([(f"p{n}", name) for n, name in enumerate(names)], {}, {})
+    boxes = heat_label_boxes(grid)
+    assert len(boxes) == 32
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 and x1 <= grid.width and 0 <= y0 and y1 <= grid.height
+    # Row labels end before the grid, column labels above it.
+    assert all(box[2] <= grid.left for box in boxes[:16])
+    assert all(box[3] <= grid.top for box in boxes[16:])
+    # Short names make a small picture: room follows the labels.
+    small = heatmap([("a", "Geldfit"), ("b", "Fikks")], {}, {})
+    assert small.left < 120 and small.top < 120 and small.width < 300
+
+
+def test_network_labels_never_overlap_and_stay_inside():
+    """Eighty visitors with long and short names and many links: every dot with its label
+    has a box of its own, inside the picture."""
+    names = ["Anna", "Bram", "Christiaan", "Dirk-Jan", "Evelien", "Fatima", "bon 123"]
+    visitors = [
+        (n, names[n % len(names)] + ("tje van Dijk" if n % 5 == 0 else ""), n % 3 != 0)
+        for n in range(1, 81)
+    ]
+    links = [(n, (n * 7) % 80 + 1, ("Geldfit",), 1.0 + n % 4) for n in range(1, 81)]
+    links = [(a, b, shared, score) for a, b, shared, score in links if a < b]
+    net = network_layout(visitors, links)
+    boxes = network_label_boxes(net)
+    assert len(boxes) == 80
+    for index, box in enumerate(boxes):
+        assert 0 <= box[0] and box[2] <= net.width and 0 <= box[1] and box[3] <= net.height
+        for other in boxes[index + 1 :]:
+            assert not overlaps(box, other), (box, other)
+    assert net == network_layout(visitors, links)
 
 
 def test_the_chart_macro_draws_the_bars_and_gives_their_numbers_as_a_table(app):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired
 
 from ..matching.tables import DEFAULT_MAX_SIZE, DEFAULT_MIN_SIZE, MAX_TABLE_SIZE, MIN_TABLE_SIZE
@@ -25,6 +25,16 @@ class TablesForm(FlaskForm):
         validators=[InputRequired(_l("Vul een heel getal in."))],
         render_kw=SIZE_INPUT,
     )
+    # A new plan replaces a stored one only with this set (CONFIRMED), from the
+    # confirmation step: it moves people who already sat down.
+    confirm = HiddenField()
+
+
+CONFIRMED = "ja"
+
+
+class LatecomersForm(FlaskForm):
+    """Only the CSRF token: one button seats everyone who came in after the plan."""
 
 
 class PairsForm(FlaskForm):

@@ -33,3 +33,19 @@ class ConversationPlan(db.Model):  # type: ignore[name-defined]
         CheckConstraint("kind IN ('tables', 'pairs')", name="kind"),
         Index("ix_conversation_plan_event_kind", "event_id", "kind"),
     )
+
+
+class WallLink(db.Model):  # type: ignore[name-defined]
+    """A read-only link to one event's wall screen, for a screen left on all day.
+
+    A staff login ends after STAFF_IDLE_MINUTES without activity, and a wall that only
+    refreshes itself is not activity; this link needs no login and shows only what the wall
+    shows (receipt numbers, products, agreements: never a name). One per event; only the
+    token's hash is kept (`tokens.hash_token`). Making a new link replaces the old one, which
+    stops working at once; deleting it revokes the link.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,6 +10,7 @@ organisation); the wall screen shows receipt numbers and no names at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,17 +37,23 @@ from ..extensions import db
 from ..matching import (
     Basket,
     EventIndex,
+    SeatedTable,
+    Starter,
     conversation_pairs,
+    conversation_starter,
     event_collaborations,
     overlap,
     round_score,
+    seat_latecomers,
     seat_tables,
+    with_trios,
 )
 from ..matching.tables import (
     DEFAULT_MAX_SIZE,
     DEFAULT_MIN_SIZE,
     MAX_TABLE_SIZE,
     MIN_TABLE_SIZE,
+    TablePlan,
     TableSizeError,
     TableSizeProblem,
     check_table_sizes,
@@ -54,7 +61,7 @@ from ..matching.tables import (
 from ..organisations import UNKNOWN_PROVINCE
 from ..series.services import series_dependencies
 from .models import ConversationPlan
-from .plans import latest_plan
+from .plans import latest_plan, table_numbers
 
 HEATMAP_PRODUCTS: Final = 16
 NETWORK_VISITORS: Final = 80
@@ -236,8 +243,11 @@ class ProductGroup:
 
 
 def conversation_groups(event: Event) -> list[ProductGroup]:
-    """Per chosen product (`most_chosen` order): who wants it, who already does it, and
-    from which organisations."""
+    """Per product someone wants: who wants it, who already does it, and from which
+    organisations; most "wil ik" first (ties in `most_chosen` order).
+
+    A product that every holder already does ("doen we al"), such as a statutory duty, is no
+    conversation: nobody has a question about it, so it has no group (`done_by_all`)."""
     products = {p.slug: p for p in all_products()}
     index = event_index(event)
     holders: dict[str, list[Basket]] = {}
@@ -259,7 +269,19 @@ def conversation_groups(event: Event) -> list[ProductGroup]:
                 organisations=sorted({b.organisation_name for b in baskets if b.share_contact}),
             )
         )
-    return groups
+    wanted = [group for group in groups if group.wanting]
+    # sorted() is stable: equal wants keep the most_chosen order.
+    return sorted(wanted, key=lambda group: -len(group.wanting))
+
+
+def done_by_all(event: Event) -> list[str]:
+    """Names of the chosen products that every holder already does (no conversation group),
+    in `most_chosen` order."""
+    return [
+        ranked.name
+        for ranked in most_chosen(event_index(event).intent_counts(), product_name_map())
+        if ranked.want == 0
+    ]
 
 
 # --- collaborations ------------------------------------------------------------------------
@@ -370,17 +392,73 @@ def make_table_plan(
         minimum_checkouts,
     )
     seating = seat_tables(baskets, min_size=min_size, max_size=max_size)
-    plan = {
+    return _store_plan(
+        event, "tables", _tables_json(seating), len(baskets), min_size=min_size, max_size=max_size
+    )
+
+
+def _tables_json(seating: TablePlan) -> dict[str, Any]:
+    return {
         "tables": [
             {"topic": t.topic, "members": list(t.members), "score": t.score} for t in seating.tables
         ],
         "total_score": seating.total_score,
     }
-    return _store_plan(event, "tables", plan, len(baskets), min_size=min_size, max_size=max_size)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatedLatecomer:
+    number: int
+    table: int  # as the screens number tables (`plans.table_numbers`)
+
+
+def seat_latecomers_in_plan(event: Event) -> list[SeatedLatecomer]:
+    """Seat everyone who checked out after the event's table plan was made, without moving
+    anyone already seated or changing a topic (`seat_latecomers`), and store the plan.
+
+    Returns who was seated at which table, by receipt number (empty when nobody was
+    waiting). Raises ValidationError when there is no table plan yet, or above the
+    TABLES_LIMIT setting.
+    """
+    stored = latest_plan(event, "tables")
+    if stored is None:
+        raise ValidationError(str(_l("Er is nog geen tafelindeling. Deel eerst de tafels in.")))
+    limit = current_app.config["TABLES_LIMIT"]
+    baskets = _event_baskets(
+        event,
+        limit,
+        str(
+            _l(
+                "Tafels indelen kan tot %(limit)d bezoekers; dit evenement heeft er meer.",
+                limit=limit,
+            )
+        ),
+        0,
+    )
+    tables = [SeatedTable(t["topic"], tuple(t["members"])) for t in stored.plan.get("tables", [])]
+    already = {number for table in tables for number in table.members}
+    seating = seat_latecomers(
+        tables,
+        baskets,
+        stored.min_size or DEFAULT_MIN_SIZE,
+        stored.max_size or DEFAULT_MAX_SIZE,
+    )
+    # A new dict, so the JSON column is written (and the event's versions bumped).
+    stored.plan = _tables_json(seating)
+    stored.checkouts = len(baskets)
+    db.session.flush()
+    numbers = table_numbers(event)
+    return [
+        SeatedLatecomer(basket.number, numbers[basket.number])
+        for basket in baskets
+        if basket.number not in already and basket.number in numbers
+    ]
 
 
 def make_pair_plan(event: Event) -> ConversationPlan:
-    """Pair up the event's checkouts for 1:1 conversations and store the pairs.
+    """Pair up the event's checkouts for 1:1 conversations and store the pairs; an odd one
+    out joins a pair as a trio (`with_trios`). `plan` holds {"pairs": [[number, ...]],
+    "unpaired": [number]}: groups of two or three.
 
     Raises ValidationError with fewer than two checkouts or above the PAIRS_LIMIT setting.
     """
@@ -391,8 +469,11 @@ def make_pair_plan(event: Event) -> ConversationPlan:
         str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
         PLANNED_AT_LEAST,
     )
-    pairing = conversation_pairs(baskets)
-    plan = {"pairs": [list(pair) for pair in pairing.pairs], "unpaired": pairing.unpaired}
+    conversation = with_trios(conversation_pairs(baskets), baskets)
+    plan = {
+        "pairs": [list(group) for group in conversation.groups],
+        "unpaired": conversation.unpaired,
+    }
     return _store_plan(event, "pairs", plan, len(baskets))
 
 
@@ -403,6 +484,70 @@ class PlanTable:
     topic_name: str
     members: list[StaffVisitor]
     score: float
+    # Receipt numbers of the members who already do the topic ("doen we al"): ask them.
+    doing: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanGroup:
+    """A duo or trio of a pairs plan, with a line to start the conversation (or None)."""
+
+    members: list[StaffVisitor]
+    starter: str | None
+
+
+def _who(number: int, people: Sequence[StaffVisitor]) -> str:
+    for person in people:
+        if person.number == number:
+            return person.first_name or str(_l("bon %(number)d", number=number))
+    return str(_l("bon %(number)d", number=number))
+
+
+def _starter_text(
+    starter: Starter | None, people: Sequence[StaffVisitor], names: dict[str, str]
+) -> str | None:
+    """The starter in one Dutch line, naming people as staff screens do (first name with
+    consent, else receipt number)."""
+    if starter is None:
+        return None
+    product = names.get(starter.product, starter.product)
+    doing = str(_l(" en ")).join(_who(n, people) for n in starter.doing)
+    wanting = str(_l(" en ")).join(_who(n, people) for n in starter.wanting)
+    if starter.doing and starter.wanting:
+        if len(starter.doing) > 1:
+            line = _l(
+                "%(doing)s doen %(product)s al, %(wanting)s wil het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        elif len(starter.wanting) > 1:
+            line = _l(
+                "%(doing)s doet %(product)s al, %(wanting)s willen het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        else:
+            line = _l(
+                "%(doing)s doet %(product)s al, %(wanting)s wil het: vraag hoe.",
+                doing=doing,
+                product=product,
+                wanting=wanting,
+            )
+        return str(line)
+    trio = len(people) > 2
+    if starter.wanting:
+        if starter.everyone and trio:
+            return str(_l("Jullie willen alle drie %(product)s.", product=product))
+        if starter.everyone:
+            return str(_l("Jullie willen allebei %(product)s.", product=product))
+        return str(_l("%(who)s willen allebei %(product)s.", who=wanting, product=product))
+    if starter.everyone and trio:
+        return str(_l("Jullie doen alle drie %(product)s al: wat werkt?", product=product))
+    if starter.everyone:
+        return str(_l("Jullie doen allebei %(product)s al: wat werkt?", product=product))
+    return str(_l("%(who)s doen allebei %(product)s al: wat werkt?", who=doing, product=product))
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +559,8 @@ class PlanView:
     min_size: int | None
     max_size: int | None
     tables: list[PlanTable] = field(default_factory=list)
-    pairs: list[tuple[StaffVisitor, StaffVisitor]] = field(default_factory=list)
+    # Groups of two or three, each with its conversation starter (None: nothing shared).
+    pairs: list[PlanGroup] = field(default_factory=list)
     unpaired: list[StaffVisitor] = field(default_factory=list)
     newcomers: list[StaffVisitor] = field(default_factory=list)  # came after the plan
     erased: int = 0  # seated in the plan, erased since
@@ -430,22 +576,33 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
     names = product_name_map()
     planned: set[int] = set()
     tables: list[PlanTable] = []
-    pairs: list[tuple[StaffVisitor, StaffVisitor]] = []
+    pairs: list[PlanGroup] = []
     unpaired: list[StaffVisitor] = []
     for table in stored.plan.get("tables", []):
         planned.update(table["members"])
         members = [staff_visitor(present[n]) for n in table["members"] if n in present]
         if members:
             topic = table["topic"]
-            tables.append(
-                PlanTable(len(tables) + 1, topic, names.get(topic, topic), members, table["score"])
+            doing = frozenset(
+                n
+                for n in table["members"]
+                if n in present and present[n].items.get(topic) == "have"
             )
-    for a, b in stored.plan.get("pairs", []):
-        planned.update((a, b))
-        if a in present and b in present:
-            pairs.append((staff_visitor(present[a]), staff_visitor(present[b])))
+            tables.append(
+                PlanTable(
+                    len(tables) + 1, topic, names.get(topic, topic), members, table["score"], doing
+                )
+            )
+    holders = Counter(product for basket in present.values() for product in basket.items)
+    for group in stored.plan.get("pairs", []):
+        planned.update(group)
+        still = [present[n] for n in group if n in present]
+        if len(still) >= 2:
+            starter = conversation_starter(still, holders, len(present))
+            people = [staff_visitor(basket) for basket in still]
+            pairs.append(PlanGroup(people, _starter_text(starter, people, names)))
         else:
-            unpaired.extend(staff_visitor(present[n]) for n in (a, b) if n in present)
+            unpaired.extend(staff_visitor(basket) for basket in still)
     planned.update(stored.plan.get("unpaired", []))
     unpaired.extend(
         staff_visitor(present[n]) for n in stored.plan.get("unpaired", []) if n in present
@@ -469,12 +626,28 @@ def plan_view(event: Event, kind: str) -> PlanView | None:
 
 
 @dataclass(frozen=True, slots=True)
+class WallSeat:
+    """One line of the wall's "bon → tafel" list."""
+
+    number: int
+    table: int
+
+
+@dataclass(frozen=True, slots=True)
 class WallView:
     checkouts: int
     products: list[ProductPopularity]
     tables: PlanView | None
     pairs: PlanView | None
     agreements: list[AgreementLine]
+
+    @property
+    def seats(self) -> list[WallSeat]:
+        """Every seated visitor's table, by receipt number: what people look up at the wall."""
+        if self.tables is None:
+            return []
+        seats = [WallSeat(v.number, t.number) for t in self.tables.tables for v in t.members]
+        return sorted(seats, key=lambda seat: seat.number)
 
 
 def wall_view(event: Event) -> WallView:

@@ -27,23 +27,28 @@ from ..moderation.services import (
     set_agreement_hidden,
     set_checkout_hidden,
 )
+from ..security import count_failed_lookup, public
 from ..validation import show_field_errors
 from ..web import polled_fragment
-from .forms import PairsForm, TablesForm
+from .forms import CONFIRMED, LatecomersForm, PairsForm, TablesForm
 from .services import (
     PLANNED_AT_LEAST,
     collaboration_suggestions,
     conversation_groups,
+    done_by_all,
     live_summary,
     live_version,
     make_pair_plan,
     make_table_plan,
     plan_view,
     product_overlap,
+    seat_latecomers_in_plan,
     staff_visitor,
+    table_sizes_or_error,
     visitor_network,
     wall_view,
 )
+from .wall_links import event_for_wall_token, make_wall_link, revoke_wall_link, wall_link_of
 
 bp = Blueprint("facilitator", __name__)
 
@@ -52,6 +57,8 @@ POLL_SECONDS = 5
 RECENT_RECEIPTS = 30
 MODERATION_RECEIPTS = 60
 CHART_PRODUCTS = 12
+# The round timer's starting length; the facilitator changes it on the wall.
+ROUND_MINUTES = 20
 
 
 def _page(template: str, event: Event, **context: Any) -> str:
@@ -194,7 +201,12 @@ def show_agreement(slug: str, agreement_id: int) -> BaseResponse:
 @role_required(*STAFF)
 def groups(slug: str) -> str:
     found = get_event(slug)
-    return _page("facilitator/groups.html", found, groups=conversation_groups(found))
+    return _page(
+        "facilitator/groups.html",
+        found,
+        groups=conversation_groups(found),
+        done_by_all=done_by_all(found),
+    )
 
 
 @bp.get("/evenement/<slug>/samenwerking")
@@ -218,6 +230,7 @@ def _tables_page(
             event,
             problem=problem,
             tables_form=tables_form,
+            latecomers_form=LatecomersForm(),
             pairs_form=PairsForm(),
             tables=plan_view(event, "tables"),
             pairs=plan_view(event, "pairs"),
@@ -249,6 +262,21 @@ def make_tables(slug: str) -> Any:
                 found, form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
             )
         return _tables_page(found, form, 422, _("De tafelgrootte klopt niet."))
+    stored = plan_view(found, "tables")
+    if stored is not None and form.confirm.data != CONFIRMED:
+        # A new plan moves people who already sit: ask first, on a page of its own.
+        try:
+            table_sizes_or_error(form.min_size.data, form.max_size.data)
+        except DomainError as error:
+            show_field_errors(form, error.fields)
+            return _tables_page(found, form, error.status, error.message)
+        return _page(
+            "facilitator/replan.html",
+            found,
+            tables_form=form,
+            tables=stored,
+            confirm_value=CONFIRMED,
+        )
     try:
         make_table_plan(
             found,
@@ -261,6 +289,36 @@ def make_tables(slug: str) -> Any:
         show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
     db.session.commit()
+    return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
+
+
+@bp.post("/evenement/<slug>/tafels/nakomers")
+@role_required(*STAFF)
+def seat_latecomers(slug: str) -> Any:
+    """Seat who came in after the table plan, without moving anyone already seated."""
+    found = get_event(slug)
+    form = LatecomersForm()
+    tables_form = TablesForm(formdata=None)
+    if not form.validate_on_submit():
+        return _tables_page(
+            found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
+        )
+    try:
+        seated = seat_latecomers_in_plan(found)
+    except DomainError as error:
+        db.session.rollback()
+        return _tables_page(found, tables_form, error.status, error.message)
+    db.session.commit()
+    if seated:
+        flash(
+            "; ".join(
+                _("bon %(number)d aan tafel %(table)d", number=s.number, table=s.table)
+                for s in seated
+            ),
+            "success",
+        )
+    else:
+        flash(_("Iedereen zat al aan een tafel."), "info")
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
 
 
@@ -283,17 +341,28 @@ def make_pairs(slug: str) -> Any:
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="duos"))
 
 
+def _wall_page(event: Event, **context: Any) -> str:
+    return render_template(
+        "facilitator/wall.html",
+        event=event,
+        wall=wall_view(event),
+        poll_seconds=POLL_SECONDS,
+        round_minutes=ROUND_MINUTES,
+        **context,
+    )
+
+
 @bp.get("/evenement/<slug>/wand")
 @role_required(*STAFF)
 def wall(slug: str) -> str:
     found = get_event(slug)
-    return render_template(
-        "facilitator/wall.html",
-        event=found,
-        wall=wall_view(found),
-        poll_seconds=POLL_SECONDS,
+    return _wall_page(
+        found,
+        staff=True,
+        live_url=url_for("facilitator.wall_live", slug=slug),
         sources=event_agreements(found, include_hidden=True),
         moderation_form=EmptyForm(),
+        wall_link=wall_link_of(found),
     )
 
 
@@ -301,3 +370,64 @@ def wall(slug: str) -> str:
 @role_required(*STAFF)
 def wall_live(slug: str) -> Response:
     return _live(slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)})
+
+
+@bp.post("/evenement/<slug>/wand/link")
+@role_required(*STAFF)
+def new_wall_link(slug: str) -> BaseResponse:
+    """Make the event's read-only wall link (replacing any earlier one) and show it once."""
+    found = get_event(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = make_wall_link(found)
+    db.session.commit()
+    flash(
+        _(
+            "Nieuwe wandlink: %(url)s — open hem op het scherm aan de wand. Hij wordt maar één "
+            "keer getoond; de vorige link werkt niet meer.",
+            url=url_for("facilitator.wall_by_link", token=token, _external=True),
+        ),
+        "success",
+    )
+    return redirect(url_for("facilitator.wall", slug=slug, _anchor="wall-link-title"))
+
+
+@bp.post("/evenement/<slug>/wand/link/intrekken")
+@role_required(*STAFF)
+def revoke_wall_link_view(slug: str) -> BaseResponse:
+    found = get_event(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoke_wall_link(found)
+    db.session.commit()
+    flash(_("De wandlink is ingetrokken: hij werkt niet meer."), "success")
+    return redirect(url_for("facilitator.wall", slug=slug, _anchor="wall-link-title"))
+
+
+def _event_for_wall_link(token: str) -> Event:
+    found = event_for_wall_token(token)
+    if found is None:
+        count_failed_lookup()
+        abort(404)
+    return found
+
+
+@bp.get("/wand/<token>")
+@public
+def wall_by_link(token: str) -> str:
+    """The wall alone, without a login: what a screen left on all day opens."""
+    found = _event_for_wall_link(token)
+    return _wall_page(
+        found, staff=False, live_url=url_for("facilitator.wall_by_link_live", token=token)
+    )
+
+
+@bp.get("/wand/<token>/live")
+@public
+def wall_by_link_live(token: str) -> Response:
+    found = _event_for_wall_link(token)
+    return _live(
+        found.slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)}
+    )

@@ -14,6 +14,7 @@ from popupstore.matching.event import (
     overlap,
 )
 from popupstore.matching.index import EventIndex
+from popupstore.matching.latecomers import SeatedTable, seat_latecomers
 from popupstore.matching.model import (
     Basket,
     Collaboration,
@@ -25,8 +26,9 @@ from popupstore.matching.model import (
     intent_weight,
     round_score,
 )
-from popupstore.matching.pairing import Pairing, conversation_pairs
+from popupstore.matching.pairing import ConversationRound, Pairing, conversation_pairs, with_trios
 from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
+from popupstore.matching.starters import Starter, conversation_starter
 from popupstore.matching.tables import (
     Table,
     TablePlan,
@@ -38,6 +40,7 @@ from popupstore.matching.tables import (
 __all__ = [
     "Basket",
     "Collaboration",
+    "ConversationRound",
     "EventIndex",
     "Intent",
     "Match",
@@ -47,18 +50,23 @@ __all__ = [
     "ProductCount",
     "SeriesEvent",
     "SeriesIndex",
+    "SeatedTable",
     "SeriesMatch",
     "SharedProduct",
+    "Starter",
     "Table",
     "TablePlan",
     "conversation_pairs",
+    "conversation_starter",
     "event_collaborations",
     "idf_value",
     "intent_weight",
     "overlap",
     "round_score",
     "score_matrix",
+    "seat_latecomers",
     "seat_tables",
     "series_matches",
     "table_sizes",
+    "with_trios",
 ]

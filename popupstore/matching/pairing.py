@@ -60,3 +60,39 @@ def conversation_pairs(baskets: Sequence[Basket]) -> Pairing:
     pairs = sorted((min(numbers[a], numbers[b]), max(numbers[a], numbers[b])) for a, b in matching)
     paired = {number for pair in pairs for number in pair}
     return Pairing(pairs=pairs, unpaired=[n for n in numbers if n not in paired])
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRound:
+    """Groups of two (and three: an odd one out joins a pair) by receipt number, in the order
+    of their pairs, and whoever is still left over."""
+
+    groups: list[tuple[int, ...]]
+    unpaired: list[int]
+
+
+def with_trios(pairing: Pairing, baskets: Sequence[Basket]) -> ConversationRound:
+    """Everyone left over by `pairing` joins the pair they add most to, so nobody stands
+    alone: one at a time (lowest number first), to the pair with the largest sum of their
+    pair scores with both (the tables objective, so 0 within one organisation; ties: the
+    first pair). A pair takes at most one extra person; who is left when every pair has
+    one stays unpaired (fewer pairs than leftovers: a very small or one-sided event).
+    Raises ValueError on a repeated receipt number.
+    """
+    ordered = by_number(baskets)
+    position = {basket.number: index for index, basket in enumerate(ordered)}
+    weights = integer_weights(ordered)
+    groups: list[list[int]] = [list(pair) for pair in pairing.pairs]
+    unpaired: list[int] = []
+    for number in sorted(pairing.unpaired):
+        open_groups = [index for index, group in enumerate(groups) if len(group) == 2]
+        if not open_groups:
+            unpaired.append(number)
+            continue
+        row = weights[position[number]]
+        best = max(
+            open_groups,
+            key=lambda index: (sum(int(row[position[n]]) for n in groups[index]), -index),
+        )
+        groups[best].append(number)
+    return ConversationRound(groups=[tuple(group) for group in groups], unpaired=unpaired)

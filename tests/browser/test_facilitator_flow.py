@@ -86,6 +86,9 @@ def test_facilitator_sees_two_visitors_linked_and_seats_them_together(
 
     page.get_by_role("link", name="Wandscherm").click()
     wall = page.locator("#wall-live")
-    expect(wall.locator(".wall__numbers").first).to_have_text("bon 1 · 2")
+    # Both sit at table 1: the wall lists "bon → tafel" by receipt number.
+    seats = wall.locator(".wall__seat")
+    expect(seats.nth(0)).to_have_text(re.compile(r"^1 →\s*(aan tafel )?1$"))
+    expect(seats.nth(1)).to_have_text(re.compile(r"^2 →\s*(aan tafel )?1$"))
     assert "Anna" not in wall.inner_text() and "Bram" not in wall.inner_text()
     screenshot(page, "4-wall")

@@ -68,3 +68,37 @@ def test_the_collaboration_page_lists_agreements(client, crowd, staff):
     html = client.get(EVENT + "/samenwerking").get_data(as_text=True)
     assert "Zeger vertelt hoe Geldfit bij ons loopt" in html
     assert "bon 3<br>Anna de Vries · Breda (bon 1)" in html
+
+
+def test_groups_start_with_what_people_want_and_skip_what_everyone_does(
+    app, client, crowd, staff, make_checkout
+):
+    # Vroegsignalering is now held by six (four already do it), Gemeentepolis by two who want
+    # it; Collectief schuldregelen only by people who already do it.
+    for name, organisation in (("Fien", "Zwolle"), ("Gijs", "Oss"), ("Hans", "Uden")):
+        make_checkout(
+            {"vroegsignalering": "have", "collectief-schuldregelen": "have"},
+            name=name,
+            organisation=organisation,
+        )
+    groups = conversation_groups(get_event("breda-2026"))
+    assert [(g.product, len(g.wanting), len(g.doing)) for g in groups] == [
+        ("geldfit", 3, 1),
+        ("vroegsignalering", 2, 4),
+        ("gemeentepolis", 2, 0),
+        ("schuldhulpmaatje", 1, 1),
+    ]
+    make_checkout({"gemeentepolis": "want"}, name="Ina", organisation="Oss")
+    groups = conversation_groups(get_event("breda-2026"))
+    # Three want Gemeentepolis: it comes before Vroegsignalering, held by more but wanted by two.
+    assert [g.product for g in groups] == [
+        "geldfit",
+        "gemeentepolis",
+        "vroegsignalering",
+        "schuldhulpmaatje",
+    ]
+    html = client.get(EVENT + "/gesprekken").get_data(as_text=True)
+    assert 'id="group-collectief-schuldregelen"' not in html
+    assert (
+        "Iedereen die het koos, doet het al (geen gespreksgroep): Collectief Schuldregelen." in html
+    )

@@ -11,7 +11,7 @@ from popupstore.basket.index import event_index
 from popupstore.events.services import get_event
 from popupstore.extensions import db
 from popupstore.facilitator.models import ConversationPlan
-from popupstore.matching import conversation_pairs, seat_tables
+from popupstore.matching import conversation_pairs, seat_tables, with_trios
 
 from ..security.conftest import csrf_token_from
 from .conftest import EVENT
@@ -49,9 +49,19 @@ def test_the_button_seats_everyone_and_stores_the_plan(client, crowd, staff):
     assert sorted(n for table in tables for n in table) == [1, 2, 3, 4, 5]
 
 
-def test_a_new_plan_replaces_the_old_one(client, crowd, staff):
+def test_a_new_plan_replaces_the_old_one_only_when_confirmed(client, crowd, staff):
     client.post(TABLES, data={"min_size": 2, "max_size": 3})
-    client.post(TABLES, data={"min_size": 4, "max_size": 6})
+    first = seated(client.get(TABLES).get_data(as_text=True))
+    asked = client.post(TABLES, data={"min_size": 4, "max_size": 6})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Opnieuw indelen?" in page and "Ja, iedereen opnieuw indelen" in page
+    assert 'name="confirm" value="ja"' in page
+    assert 'name="min_size" value="4"' in page and 'name="max_size" value="6"' in page
+    # Nothing changed until the facilitator confirms.
+    assert seated(client.get(TABLES).get_data(as_text=True)) == first
+    confirmed = client.post(TABLES, data={"min_size": 4, "max_size": 6, "confirm": "ja"})
+    assert confirmed.status_code == 302
     assert plans() == 1
     html = client.get(TABLES).get_data(as_text=True)
     assert seated(html) == [[1, 2, 3, 4, 5]]
@@ -97,17 +107,28 @@ def test_too_few_or_too_many_visitors_are_refused_with_a_reason(
     assert plans() == 0
 
 
-def test_pairs_are_a_maximum_weight_matching(client, crowd, staff):
+def test_pairs_are_a_maximum_weight_matching_with_the_odd_one_out_in_a_trio(client, crowd, staff):
     assert client.post(PAIRS).status_code == 302
     stored = db.session.execute(select(ConversationPlan)).scalar_one()
-    expected = conversation_pairs(event_index(get_event("breda-2026")).baskets())
+    baskets = event_index(get_event("breda-2026")).baskets()
+    expected = with_trios(conversation_pairs(baskets), baskets)
+    assert len(conversation_pairs(baskets).unpaired) == 1
     assert stored.plan == {
-        "pairs": [list(pair) for pair in expected.pairs],
-        "unpaired": expected.unpaired,
+        "pairs": [list(group) for group in expected.groups],
+        "unpaired": [],
     }
+    assert sorted(len(group) for group in expected.groups) == [2, 3]
     html = client.get(TABLES).get_data(as_text=True)
     section = html.split('id="duos"')[1]
-    assert section.count("<li>") == len(expected.pairs) == 2
+    assert section.count("<li") == 2 and section.count('class="plan__trio"') == 1
+    assert "Zonder duo" not in section
+    # One line to start each conversation, from what they share; Zeger by number only.
+    assert (
+        '<span class="plan__starter">Anna doet Vroegsignalering al, Bram wil het: vraag hoe.'
+        in (section)
+    )
+    assert "Dirk doet SchuldHulpMaatje al, bon 3 wil het: vraag hoe." in section
+    assert "Zeger" not in section
 
 
 def test_erased_visitors_leave_and_newcomers_are_listed(client, crowd, staff, make_checkout):

@@ -14,9 +14,13 @@ def test_the_wall_shows_the_stored_plan_by_number(client, crowd, staff):
     assert "De tafelindeling verschijnt hier" in html
     client.post(EVENT + "/tafels", data={"min_size": 2, "max_size": 3})
     html = client.get(WALL).get_data(as_text=True)
-    tables = re.findall(r'<span class="wall__numbers">bon ([\d ·]+)</span>', html)
-    numbers = sorted(int(n) for row in tables for n in row.split(" · "))
-    assert len(tables) == 2 and numbers == [1, 2, 3, 4, 5]
+    seats = re.findall(
+        r'<span class="wall__bon">(\d+)</span>.*?<span class="wall__table">(\d+)</span>', html
+    )
+    # Sorted by receipt number, each with its table; two tables, named with their topics.
+    assert [int(number) for number, _ in seats] == [1, 2, 3, 4, 5]
+    assert sorted({int(table) for _, table in seats}) == [1, 2]
+    assert len(re.findall(r'<span class="wall__table-name">Tafel \d+</span>', html)) == 2
     assert 'class="page page--wall"' in html
     assert "store-header" not in html  # full screen: no shop header
 
@@ -24,7 +28,11 @@ def test_the_wall_shows_the_stored_plan_by_number(client, crowd, staff):
 def test_the_wall_shows_pairs_when_there_are_no_tables(client, crowd, staff):
     client.post(EVENT + "/duos")
     html = client.get(WALL).get_data(as_text=True)
-    assert len(re.findall(r"<li>bon \d+ \+ bon \d+</li>", html)) == 2
+    groups = re.findall(r"<li>(bon \d+(?: \+ bon \d+)+)</li>", html)
+    # Five visitors: one duo, and a trio instead of someone without a partner.
+    assert sorted(len(group.split(" + ")) for group in groups) == [2, 3]
+    firsts = [int(group.split(" + ")[0].removeprefix("bon ")) for group in groups]
+    assert firsts == sorted(firsts)
 
 
 def test_the_wall_lists_the_most_chosen_products(client, crowd, staff):
