@@ -282,8 +282,6 @@ def test_only_an_organiser_turns_shown_answers_into_proposals(app, client, login
     assert client.post("/organisator/uitkomst/gemist/999999/voorstel").status_code == 404
     client.post("/logout")
     login("facilitator")
-    shown = db.session.scalar(
-        select(Evaluation.id).where(Evaluation.checkout_id == checkout(1).id)
-    )
+    shown = db.session.scalar(select(Evaluation.id).where(Evaluation.checkout_id == checkout(1).id))
     assert client.post(f"/organisator/uitkomst/gemist/{shown}/voorstel").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
