@@ -24,7 +24,7 @@ class AgreementForm(FlaskForm):
     # messages that say what is wrong; WTForms' own choice check would only say "invalid".
     # The text is checked here and again by the service, by the same rule.
     choice = SelectField(
-        _l("Met wie, over welke aanpak?"),
+        _l("Met wie, over welk product?"),
         description=_l("Je kunt kiezen uit je gesprekspartners en collega's op je bon."),
         validate_choice=False,
     )

@@ -107,7 +107,7 @@ def record_agreement(
     if match is None:
         fields["choice"] = str(_l("Kies iemand uit je gesprekspartners of collega's."))
     elif product not in {shared.product for shared in match.shared}:
-        fields["choice"] = str(_l("Kies een aanpak die jullie allebei kozen."))
+        fields["choice"] = str(_l("Kies een product dat jullie allebei kozen."))
     if fields:
         raise ValidationError(str(_l("De afspraak is niet vastgelegd.")), fields)
     assert match is not None and product is not None and text is not None
@@ -133,7 +133,7 @@ def record_agreement(
                     product=stored_product.name,
                 )
             ),
-            {"choice": str(_l("Kies een andere aanpak of iemand anders."))},
+            {"choice": str(_l("Kies een ander product of iemand anders."))},
         )
     authored = db.session.execute(
         select(func.count(Agreement.id)).where(Agreement.author_id == checkout.id)

@@ -47,11 +47,11 @@ class SessionBasket:
                 str(_l("Kies 'Wil ik' of 'Doen we al'.")), {"intent": "want|have"}
             )
         if not product.active:
-            raise ValidationError(str(_l("Deze aanpak is niet meer te koop.")), {"product": ""})
+            raise ValidationError(str(_l("Dit product is niet meer te koop.")), {"product": ""})
         items = self.items()
         if product.slug not in items and len(items) >= MAX_ITEMS:
             raise ValidationError(
-                str(_l("Je mandje is vol: er passen hoogstens %(n)d aanpakken in.", n=MAX_ITEMS)),
+                str(_l("Je mandje is vol: er passen hoogstens %(n)d producten in.", n=MAX_ITEMS)),
                 {"product": ""},
             )
         items[product.slug] = intent

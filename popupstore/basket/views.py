@@ -81,7 +81,7 @@ def _count(basket: SessionBasket) -> dict[str, Any]:
     count = len(basket)
     return {
         "count": count,
-        "count_label": ngettext("%(num)d aanpak", "%(num)d aanpakken", count),
+        "count_label": ngettext("%(num)d product", "%(num)d producten", count),
     }
 
 

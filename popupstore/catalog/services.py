@@ -414,7 +414,7 @@ def add_product(raw: dict[str, Any]) -> Product:
     if get_product(entry.slug, active_only=False) is not None:
         raise ConflictError(
             str(_l("Product '%(slug)s' bestaat al.", slug=entry.slug)),
-            {"slug": str(_l("Deze slug is al in gebruik."))},
+            {"slug": str(_l("Al in gebruik."))},
         )
     upsert_products([entry])
     return db.session.execute(select(Product).where(Product.slug == entry.slug)).scalar_one()

@@ -105,7 +105,7 @@ def create_event(
     if exists:
         raise ConflictError(
             str(_l("Evenement '%(slug)s' bestaat al.", slug=slug)),
-            {"slug": str(_l("Deze slug is al in gebruik."))},
+            {"slug": str(_l("Al in gebruik."))},
         )
     event = Event(slug=slug, **details)
     db.session.add(event)

@@ -72,7 +72,7 @@ def receipt_content(
     }
     with force_locale(locale):
         return MailContent(
-            subject=_("Je kassabon van %(event)s", event=event.name),
+            subject=_("Je bon van %(event)s", event=event.name),
             text=_render("receipt.txt", **context),
             html=_render("receipt.html", lang=locale, **context),
         )
@@ -111,13 +111,13 @@ def default_follow_up_paragraphs(event: Event) -> list[str]:
     """The follow-up's text when the organiser wrote none, in the current language."""
     return [
         _(
-            "Op %(event)s heb je in de pop-up store aanpakken gekozen en mensen gevonden "
+            "Op %(event)s heb je in de pop-up store producten gekozen en mensen gevonden "
             "die met hetzelfde bezig zijn.",
             event=event.name,
         ),
         _(
             "We zijn benieuwd wat ervan gekomen is. Heb je contact gehad met de mensen op je "
-            "bon? Ben je al met een aanpak begonnen? Het invullen kost twee minuten."
+            "bon? Ben je al met een product begonnen? Het invullen kost twee minuten."
         ),
     ]
 

@@ -3,7 +3,9 @@
 Three tables, written by the exporters' shared base (`organiser.exports.Exporter`): the
 outcome per event, the evaluation answers by receipt number, and the "missed" texts
 without who wrote them. As sheets of the anonymous XLSX export, and as a file of their own
-(CSV and JSON hold the first table).
+(CSV and JSON hold the first table). Like the organiser's sheets, the sheet names, headers
+and file names are Dutch; the answers stay the codes they are stored as (`contact`,
+`product`, `rating`; `yes`, `started` …), as the basket lines keep `want` and `have`.
 """
 
 from __future__ import annotations
@@ -27,18 +29,18 @@ from .outcome import outcomes
 class OutcomeExporter(Exporter):
     """One row per event: the funnel, the number of evaluations and the ratings."""
 
-    identifier = "outcome"
-    sheet_title = "outcome"
+    identifier = "uitkomst"
+    sheet_title = "uitkomst"
     columns = (
-        "event",
-        "checkouts",
-        "partners_shown",
-        "evaluations",
-        "contacts_made",
-        "agreements_recorded",
-        "products_started",
-        *(f"rating_{r}" for r in RATINGS),
-        "rating_average",
+        "evenement",
+        "afgerekend",
+        "kregen gesprekspartners",
+        "evaluaties",
+        "hadden contact",
+        "legden een afspraak vast",
+        "zijn een product gestart",
+        *(f"cijfer {r}" for r in RATINGS),
+        "gemiddeld cijfer",
     )
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -61,9 +63,9 @@ class EvaluationAnswerExporter(Exporter):
     """Every answer by receipt number: `contact` (subject: the partner's receipt number),
     `product` (subject: the product) and `rating`."""
 
-    identifier = "evaluation-answers"
-    sheet_title = "evaluation answers"
-    columns = ("event", "number", "question", "subject", "answer")
+    identifier = "evaluatie-antwoorden"
+    sheet_title = "evaluatie-antwoorden"
+    columns = ("evenement", "bonnummer", "vraag", "onderwerp", "antwoord")
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         visible = (Checkout.event_id.in_(self.event_ids), Checkout.hidden_at.is_(None))
@@ -101,9 +103,9 @@ class MissedTextExporter(Exporter):
     """ "Wat miste je in de winkel?": the texts per event, sorted by text, so that neither a
     receipt number nor a moment ties them to whoever wrote them."""
 
-    identifier = "missed"
-    sheet_title = "missed"
-    columns = ("event", "text")
+    identifier = "gemist"
+    sheet_title = "gemist"
+    columns = ("evenement", "tekst")
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         slugs = {event.id: event.slug for event in self.events}

@@ -75,7 +75,7 @@ class Outcome:
             (_("Kregen gesprekspartners op de bon"), self.partners_shown),
             (_("Hadden contact (volgens de evaluatie)"), self.contacts_made),
             (_("Legden een afspraak vast"), self.agreements_recorded),
-            (_("Zijn een aanpak gestart"), self.products_started),
+            (_("Zijn een product gestart"), self.products_started),
         ]
 
 
@@ -245,7 +245,7 @@ def outcome_charts(outcome: Outcome, products: Mapping[str, str]) -> OutcomeChar
             (_("Antwoorden"),),
         ),
         products=bar_chart(
-            _("Hoe staat het met de gekozen aanpakken?"),
+            _("Hoe staat het met de gekozen producten?"),
             [
                 Row(
                     products.get(slug, slug),

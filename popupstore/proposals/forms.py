@@ -16,7 +16,7 @@ FIELDS = ("name", "pitch", "description", "organisation", "contact")
 
 class ProposalForm(FlaskForm):
     name = StringField(
-        _l("Naam van de aanpak"),
+        _l("Naam van het product"),
         description=_l("Hoe heet het bij jullie? Bijvoorbeeld 'Budgetcafé'."),
         render_kw=NO_AUTOFILL,
     )

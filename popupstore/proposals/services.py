@@ -390,7 +390,7 @@ def edit_proposal(proposal: Proposal, raw: Mapping[str, Any]) -> Proposal:
 def _organisation_known(proposal: Proposal) -> str:
     if not proposal.organisation:
         raise ValidationError(
-            str(_l("Vul eerst de organisatie in die de aanpak uitvoert.")),
+            str(_l("Vul eerst de organisatie in die het product uitvoert.")),
             {"organisation": str(_l("Vul dit in."))},
         )
     return proposal.organisation

@@ -164,7 +164,7 @@ def create_series(slug: str, *, name: str) -> EventSeries:
     if exists:
         raise ConflictError(
             str(_l("Reeks '%(slug)s' bestaat al.", slug=slug)),
-            {"slug": str(_l("Deze slug is al in gebruik."))},
+            {"slug": str(_l("Al in gebruik."))},
         )
     series = EventSeries(slug=slug, name=clean_name or "")
     db.session.add(series)

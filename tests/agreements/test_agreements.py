@@ -89,7 +89,7 @@ def test_the_partner_of_a_visitor_without_consent_sees_only_a_number(client, sto
         ("2:geldfit", "bel\x07teken", "text", "Bevat een teken dat hier niet mag (U+0007)."),
         ("1:geldfit", "met mezelf", "choice", "Kies iemand uit je gesprekspartners"),
         ("9:geldfit", "onbekend", "choice", "Kies iemand uit je gesprekspartners"),
-        ("2:gemeentepolis", "niet gedeeld", "choice", "Kies een aanpak die jullie allebei"),
+        ("2:gemeentepolis", "niet gedeeld", "choice", "Kies een product dat jullie allebei"),
         ("onzin", "wat dan ook", "choice", "Kies iemand uit je gesprekspartners"),
         ("", "leeg", "choice", "Kies iemand uit je gesprekspartners"),
     ],

@@ -46,7 +46,7 @@ def test_the_shops_script_gets_json_and_no_new_page(client, store):
         "slug": "geldfit",
         "intent": "want",
         "count": 1,
-        "count_label": "1 aanpak",
+        "count_label": "1 product",
         "message": "Geldfit staat in je mandje als 'Wil ik'.",
     }
     switched = client.post(
@@ -70,7 +70,7 @@ def test_a_refused_tap_answers_json_with_the_reason(client, store, monkeypatch):
         "/mandje/vroegsignalering", data={"intent": "want"}, headers={"Accept": "application/json"}
     )
     assert response.status_code == 422
-    assert response.get_json()["message"] == "Je mandje is vol: er passen hoogstens 1 aanpakken in."
+    assert response.get_json()["message"] == "Je mandje is vol: er passen hoogstens 1 producten in."
     assert response.get_json()["count"] == 1
 
 

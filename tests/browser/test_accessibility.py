@@ -87,7 +87,7 @@ def wrong_follow_up_date(page: Any, base: str) -> None:
 
 
 def submit_empty_proposal(page: Any, base: str) -> None:
-    page.get_by_label("Naam van de aanpak").fill("")
+    page.get_by_label("Naam van het product").fill("")
     page.get_by_role("button", name="Voorstel insturen").click()
     page.wait_for_selector("#error-summary")
 

@@ -122,9 +122,9 @@ def test_organiser_prepares_an_event_and_exports_it(
         "kennisroutes",
         "afspraken",
         "soort werk",
-        "outcome",
-        "evaluation answers",
-        "missed",
+        "uitkomst",
+        "evaluatie-antwoorden",
+        "gemist",
     ]
     rows = list(workbook["mandregels"].iter_rows(values_only=True))
     assert rows[0] == BASKET_LINE_COLUMNS

@@ -33,10 +33,10 @@ def test_propose_on_a_phone_and_approve_as_organiser(
     phone.wait_for_function(
         "document.activeElement && document.activeElement.id === 'error-summary'"
     )
-    assert "Naam van de aanpak: Vul dit in." in phone.locator("#error-summary").inner_text()
+    assert "Naam van het product: Vul dit in." in phone.locator("#error-summary").inner_text()
     assert axe_violations(phone) == []
     screenshot(phone, "1-proposal-errors")
-    phone.get_by_label("Naam van de aanpak").fill("Budgetcafé")
+    phone.get_by_label("Naam van het product").fill("Budgetcafé")
     phone.get_by_label("In één zin: wat is het?").fill("Elke week een inloop voor geldvragen.")
     phone.get_by_label("Wat doet het?").fill("Vrijwilligers helpen met post.\n\nZonder afspraak.")
     phone.get_by_label("Organisatie die het uitvoert").fill("Bibliotheek Breda")

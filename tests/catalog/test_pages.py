@@ -51,11 +51,11 @@ def test_filter_by_theme(client, store):
 def test_search_by_word_ignores_case_and_accents(client, store):
     html = text_of(client.get("/producten?q=ZELFTEST"))
     assert "Geldfit" in html and "Gemeentepolis" not in html
-    assert "1 aanpak gevonden" in html
+    assert "1 product gevonden" in html
     html = text_of(client.get("/producten?q=eén"))
     assert "Geldfit" in html
     html = text_of(client.get("/producten?q=jongeren&thema=digitaal"))
-    assert "0 aanpakken gevonden" in html
+    assert "0 producten gevonden" in html
     assert "Niets gevonden in dit schap." in html
 
 
@@ -92,7 +92,7 @@ def test_the_shipped_shelves_are_few_and_full_and_early_warning_comes_first(clie
     html = text_of(client.get("/"))
     tiles = re.findall(
         r'class="tile theme-\d+" href="/producten\?thema=([a-z-]+)">\s*'
-        r'<span class="tile__name">[^<]*</span>\s*<span class="tile__count">(\d+) aanpak',
+        r'<span class="tile__name">[^<]*</span>\s*<span class="tile__count">(\d+) product',
         html,
     )
     assert [slug for slug, _count in tiles] == [theme_slug(name) for name in SHELF_ORDER]

@@ -84,7 +84,7 @@ def test_a_kiosk_checkout_with_the_choice_mails_the_receipt_link(
     assert mail.to == "dirk@tilburg.nl" and mail.mail_from == "winkel@popup.test"
     assert message["To"] == "dirk@tilburg.nl"
     assert message["From"] == "Pop-up store <winkel@popup.test>"
-    assert message["Subject"] == "Je kassabon van Netwerkdag Utrecht"
+    assert message["Subject"] == "Je bon van Netwerkdag Utrecht"
     assert message["Content-Language"] == "nl"
     assert message["Auto-Submitted"] == "auto-generated"
     assert re.fullmatch(r"<popupstore\.\d+\.[0-9a-f]{24}@popup\.test>", message["Message-ID"])
@@ -202,5 +202,5 @@ def test_a_mail_server_that_is_away_leaves_the_receipt_mail_for_send_mail(
     mails = smtp_server.messages()
     assert sorted(m.message["Subject"] for m in mails) == [
         "Hoe ging het na Netwerkdag Utrecht?",
-        "Je kassabon van Netwerkdag Utrecht",
+        "Je bon van Netwerkdag Utrecht",
     ]

@@ -25,19 +25,19 @@ from .conftest import days_ago, settle
 
 EVENT = "utrecht-dag"
 OUTCOME_COLUMNS = [
-    "event",
-    "checkouts",
-    "partners_shown",
-    "evaluations",
-    "contacts_made",
-    "agreements_recorded",
-    "products_started",
-    "rating_1",
-    "rating_2",
-    "rating_3",
-    "rating_4",
-    "rating_5",
-    "rating_average",
+    "evenement",
+    "afgerekend",
+    "kregen gesprekspartners",
+    "evaluaties",
+    "hadden contact",
+    "legden een afspraak vast",
+    "zijn een product gestart",
+    "cijfer 1",
+    "cijfer 2",
+    "cijfer 3",
+    "cijfer 4",
+    "cijfer 5",
+    "gemiddeld cijfer",
 ]
 UTRECHT_ROW = [EVENT, 5, 3, 4, 3, 2, 2, 0, 0, 1, 2, 1, 4.0]
 
@@ -125,7 +125,7 @@ def test_the_outcome_adds_up_to_the_seeded_day(app, seeded_day):
         ("Kregen gesprekspartners op de bon", 3),
         ("Hadden contact (volgens de evaluatie)", 3),
         ("Legden een afspraak vast", 2),
-        ("Zijn een aanpak gestart", 2),
+        ("Zijn een product gestart", 2),
     ]
     assert outcome.evaluations == 4
     assert dict(outcome.contact_answers) == {"yes": 3, "planned": 1, "no": 2}
@@ -160,7 +160,7 @@ def test_the_organiser_sees_the_outcome_with_charts_tables_and_missed_texts(
         "Vulden de evaluatie in": "4",
         "Hadden contact": "3",
         "Legden een afspraak vast": "2",
-        "Zijn een aanpak gestart": "2",
+        "Zijn een product gestart": "2",
         "Gemiddeld cijfer": "4,0",
     }
     assert html.count('<svg class="chart__svg') == 4
@@ -193,27 +193,32 @@ def test_the_organiser_sees_the_outcome_with_charts_tables_and_missed_texts(
 def test_the_outcome_exports_are_anonymous_and_hold_the_numbers(app, client, login, seeded_day):
     login("organiser")
     base = "/organisator/exports/uitkomst"
-    text = client.get(f"{base}?event={EVENT}&format=csv").get_data(as_text=True)
+    response = client.get(f"{base}?event={EVENT}&format=csv")
+    assert (
+        'filename="popupstore-utrecht-dag-uitkomst.csv"'
+        in (response.headers["Content-Disposition"])
+    )
+    text = response.get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == OUTCOME_COLUMNS
     assert rows[1:] == [[str(v) for v in UTRECHT_ROW]]
 
     records = json.loads(client.get(f"{base}?format=json").get_data(as_text=True))
-    assert [r["event"] for r in records] == [EVENT, "zwolle-dag"]
+    assert [r["evenement"] for r in records] == [EVENT, "zwolle-dag"]
     assert list(records[0].values()) == UTRECHT_ROW
 
     workbook = load_workbook(io.BytesIO(client.get(f"{base}?event={EVENT}&format=xlsx").data))
-    assert workbook.sheetnames == ["outcome", "evaluation answers", "missed"]
-    answers = [tuple(row) for row in workbook["evaluation answers"].iter_rows(values_only=True)]
-    assert answers[0] == ("event", "number", "question", "subject", "answer")
+    assert workbook.sheetnames == ["uitkomst", "evaluatie-antwoorden", "gemist"]
+    answers = [tuple(row) for row in workbook["evaluatie-antwoorden"].iter_rows(values_only=True)]
+    assert answers[0] == ("evenement", "bonnummer", "vraag", "onderwerp", "antwoord")
     assert (EVENT, 1, "contact", 2, "yes") in answers
     assert (EVENT, 4, "product", "schuldhulpmaatje", "started") in answers
     assert (EVENT, 1, "rating", None, 5) in answers
     assert not any(row[1] == 6 for row in answers[1:])  # hidden
     assert not any(row[3] == 6 for row in answers[1:])  # nor answers about the hidden one
-    missed = [tuple(row) for row in workbook["missed"].iter_rows(values_only=True)]
+    missed = [tuple(row) for row in workbook["gemist"].iter_rows(values_only=True)]
     assert missed == [
-        ("event", "text"),
+        ("evenement", "tekst"),
         (EVENT, "Iets voor werkgevers"),
         (EVENT, "Meer over jongeren"),
     ]
@@ -227,8 +232,8 @@ def test_the_outcome_exports_are_anonymous_and_hold_the_numbers(app, client, log
     anonymous = load_workbook(
         io.BytesIO(client.get(f"/organisator/exports/anoniem?event={EVENT}&format=xlsx").data)
     )
-    assert anonymous.sheetnames[-3:] == ["outcome", "evaluation answers", "missed"]
-    assert [c.value for c in next(anonymous["outcome"].iter_rows(min_row=2))] == UTRECHT_ROW
+    assert anonymous.sheetnames[-3:] == ["uitkomst", "evaluatie-antwoorden", "gemist"]
+    assert [c.value for c in next(anonymous["uitkomst"].iter_rows(min_row=2))] == UTRECHT_ROW
     assert client.get(f"{base}?format=pdf").status_code == 422
 
 

@@ -122,7 +122,7 @@ def test_purge_expired_cancels_the_follow_ups_of_events_past_their_retention_dat
     assert result.exit_code == 0, result.output
     assert [status for n, kind, status, _ in outbox_states() if kind == FOLLOW_UP] == [CANCELLED]
     assert runner.invoke(args=["send-mail"]).output.startswith("0 verstuurd")
-    assert [m.message["Subject"] for m in smtp_server.messages()] == ["Je kassabon van Oude dag"]
+    assert [m.message["Subject"] for m in smtp_server.messages()] == ["Je bon van Oude dag"]
 
 
 def test_no_e_mail_address_reaches_a_log(

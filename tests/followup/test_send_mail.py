@@ -74,12 +74,12 @@ def test_follow_ups_go_on_their_date_exactly_once(
 
     received = by_recipient(smtp_server.messages())
     assert [m.message["Subject"] for m in received["oud@breda.nl"]] == [
-        "Je kassabon van Netwerkdag Utrecht",
+        "Je bon van Netwerkdag Utrecht",
         FOLLOW_UP_SUBJECT,
     ]
     # Zwolle was three days ago: its follow-up comes on day 14.
     assert [m.message["Subject"] for m in received["vers@zwolle.nl"]] == [
-        "Je kassabon van Netwerkdag Zwolle"
+        "Je bon van Netwerkdag Zwolle"
     ]
     assert statuses(FOLLOW_UP) == [SENT, PENDING]
     follow_up = received["oud@breda.nl"][1]
@@ -219,7 +219,7 @@ def test_a_server_killed_mid_batch_loses_nothing_and_doubles_nothing(
     assert sorted(received) == sorted(addresses)
     for address in addresses:
         subjects = [m.message["Subject"] for m in received[address]]
-        assert subjects == ["Je kassabon van Netwerkdag Utrecht", FOLLOW_UP_SUBJECT], address
+        assert subjects == ["Je bon van Netwerkdag Utrecht", FOLLOW_UP_SUBJECT], address
 
 
 def _command_env(app, smtp_server: SmtpServer, home: Path) -> dict[str, str]:
@@ -278,7 +278,7 @@ def test_a_run_killed_mid_batch_sends_the_rest_once_and_its_last_mail_after_the_
     received = by_recipient(smtp_server.messages())
     for address in addresses:
         subjects = [m.message["Subject"] for m in received[address]]
-        assert subjects == ["Je kassabon van Netwerkdag Utrecht", FOLLOW_UP_SUBJECT], address
+        assert subjects == ["Je bon van Netwerkdag Utrecht", FOLLOW_UP_SUBJECT], address
     assert statuses(FOLLOW_UP) == [SENT] * 5
 
 
@@ -359,7 +359,7 @@ def test_the_organisers_button_sends_what_is_due(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 mails verstuurd, 0 mislukt." in page
     assert {m.message["Subject"] for m in smtp_server.messages()} == {
-        "Je kassabon van Netwerkdag Utrecht",
+        "Je bon van Netwerkdag Utrecht",
         FOLLOW_UP_SUBJECT,
     }
 

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -55,7 +55,7 @@ def test_extraction_finds_the_store_texts(extracted):
     # A broken babel.cfg would extract nothing and make the other checks pass vacuously.
     assert "Welkom in de pop-up store" in ids  # a template
     assert "Je voornaam" in ids  # lazy_gettext in a form
-    assert ("%(num)d aanpak", "%(num)d aanpakken") in ids  # a plural
+    assert ("%(num)d product", "%(num)d producten") in ids  # a plural
     assert len(ids) > 200
 
 
@@ -141,3 +141,19 @@ def test_templates_show_no_text_outside_gettext(template):
     parser = _VisibleText()
     parser.feed(_without_jinja(template.read_text(encoding="utf-8")))
     assert parser.found == []
+
+
+def _texts(message: Message) -> str:
+    ids = [message.id] if isinstance(message.id, str) else list(message.id)
+    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    return " ".join(s for s in (*ids, *strings) if s).lower()
+
+
+def test_the_thing_on_the_shelves_is_a_product_in_both_languages(english):
+    # One term per thing: a "product" (an "aanpak" or "approach" only in the one sentence
+    # on the start page that says what the products are), and a "bon", never a "kassabon".
+    explaining = [m for m in english if m.id and re.search(r"aanpak|approach", _texts(m))]
+    assert len(explaining) == 1, [m.id for m in explaining]
+    [sentence] = explaining
+    assert "producten: aanpakken" in sentence.id and "products: approaches" in sentence.string
+    assert not [m.id for m in english if m.id and "kassabon" in _texts(m)]

@@ -78,7 +78,7 @@ def test_an_organiser_adds_a_product_that_the_kiosk_sells(organiser, store):
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"slug": "geldfit"}, "slug", "Deze slug is al in gebruik."),
+        ({"slug": "geldfit"}, "slug", "Al in gebruik."),
         ({"slug": "Budget Coach"}, "slug", "alleen kleine letters, cijfers en koppeltekens"),
         ({"name": ""}, "name", "Vul dit in."),
         ({"summary": "x" * 201}, "summary", "Hoogstens 200 tekens."),

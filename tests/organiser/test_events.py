@@ -52,7 +52,7 @@ def test_a_new_event_can_be_activated_at_once(organiser, store):
     ("change", "field", "message"),
     [
         ({"slug": "Zwolle 2027"}, "slug", "Alleen kleine letters, cijfers en koppeltekens"),
-        ({"slug": "breda-2026"}, "slug", "Deze slug is al in gebruik."),
+        ({"slug": "breda-2026"}, "slug", "Al in gebruik."),
         ({"name": "  "}, "name", "Vul dit in."),
         ({"city": "x" * 81}, "city", "Hoogstens 80 tekens."),
         ({"date": "4-3-2027"}, "date", "Ongeldige datum."),

@@ -157,9 +157,9 @@ def test_xlsx_has_the_basket_lines_first_then_dutch_sheets_figures_and_outcome(
         "kennisroutes",
         "afspraken",
         "soort werk",
-        "outcome",
-        "evaluation answers",
-        "missed",
+        "uitkomst",
+        "evaluatie-antwoorden",
+        "gemist",
     ]
     lines = sheets["mandregels"]
     assert lines[0] == BASKET_LINE_COLUMNS

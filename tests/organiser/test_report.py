@@ -333,7 +333,7 @@ def test_what_came_of_all_events_leaves_demo_events_out(organiser, demo_shop):
     assert "Demodag" not in outcome
     assert "Samen Organiseren Breda" in outcome
     rows = organiser.get("/organisator/exports/uitkomst?event=alle&format=json")
-    events = {row["event"] for row in json.loads(rows.data)}
+    events = {row["evenement"] for row in json.loads(rows.data)}
     assert events == {BREDA, ZWOLLE}
     own = organiser.get(f"/organisator/exports/uitkomst?event={DEMO}&format=json")
-    assert {row["event"] for row in json.loads(own.data)} == {DEMO}
+    assert {row["evenement"] for row in json.loads(own.data)} == {DEMO}
