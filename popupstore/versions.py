@@ -104,7 +104,9 @@ def _names_for(instance: Any, change: str) -> Iterable[str]:
     if kind == "product":
         return (CATALOG,)
     if kind == "event":
-        return (EVENTS, event_data(instance.id))
+        # An event's own fields (name, date, activation, retention) are shown under
+        # `events`; its visitors' data, which a match index is built from, did not change.
+        return (EVENTS,)
     if kind == "checkout":
         if change == "new":
             return (event_checkouts(instance.event_id),)

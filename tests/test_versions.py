@@ -172,3 +172,24 @@ def test_a_rolled_back_change_bumps_nothing(app, store, make_checkout):
     db.session.flush()
     db.session.rollback()
     assert versions.current(*names) == added
+
+
+def test_an_events_own_fields_move_events_but_not_its_visitors_data(app, store, make_checkout):
+    """Activating, renaming or dating an event shows under `events`; the event's match
+    index (built from its visitors' data) stays, so a switch of the active event costs no
+    reload of every checkout."""
+    from popupstore.basket.index import event_index
+    from popupstore.events.services import activate_event
+
+    make_checkout({"geldfit": "want"})
+    names = versions.event_names(store.id)
+    before, events_before = versions.current(*names), versions.current(versions.EVENTS)
+    index = event_index(store)
+    other = create_event("zwolle-2026", name="Zwolle", city="Zwolle", date=date(2026, 12, 1))
+    activate_event(other)
+    activate_event(store)
+    store.name = "Netwerkdag Breda"
+    db.session.commit()
+    assert versions.current(*names) == before
+    assert versions.current(versions.EVENTS)[0] > events_before[0]
+    assert event_index(store) is index

@@ -131,7 +131,12 @@ def live_version(slug: str) -> str | None:
     if event_id is None:
         return None
     # The wall shows the totals of the event's series too (`series.services`).
-    names = (versions.CATALOG, *versions.event_names(event_id), *series_dependencies(event_id))
+    names = (
+        versions.CATALOG,
+        versions.EVENTS,
+        *versions.event_names(event_id),
+        *series_dependencies(event_id),
+    )
     return f"{event_id}-" + versions.tag(*names)
 
 

@@ -51,7 +51,8 @@ def _indexes() -> SeriesIndexes:
 def series_index(info: SeriesInfo) -> SeriesIndex:
     """The series' baskets as they are now (one small query while nothing changed)."""
     days = tuple(day.id for day in info.days)
-    names = [name for day in days for name in versions.event_names(day)]
+    # `events`: a day's own fields (its date orders the series' partners) are shown under it.
+    names = [versions.EVENTS, *(name for day in days for name in versions.event_names(day))]
     # The versions are read before the baskets: a change landing in between costs a rebuild.
     values = versions.current(*names) if names else ()
     indexes = _indexes()
