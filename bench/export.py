@@ -129,6 +129,7 @@ def fill_store(app: Any, lines: int, seed: int = 11) -> str:
     """The seed catalog, one event with `lines` basket lines, and an organiser's API token."""
     from sqlalchemy import insert, select, update
 
+    from popupstore import versions
     from popupstore.auth.services import create_token, create_user
     from popupstore.basket.models import BasketLine, Checkout
     from popupstore.catalog.models import Product
@@ -184,7 +185,12 @@ def fill_store(app: Any, lines: int, seed: int = 11) -> str:
                     for product in rng.sample(products, LINES_PER_CHECKOUT)
                 ],
             )
-        db.session.execute(update(Event).where(Event.id == event.id).values(last_number=checkouts))
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(last_number=checkouts)
+            .execution_options(bumps=versions.event_names(event.id))
+        )
         db.session.commit()
         return token
 
