@@ -1,6 +1,11 @@
 """Browser tests: real Chromium (Debian's) driven by Playwright, against a live server.
 
 These never skip: without Chromium they fail, so CI cannot pass without running them.
+
+Wait with `expect(...)` (to_be_focused, to_have_count …), never with
+`page.wait_for_function`: Playwright polls that one with `eval` in the page, which the
+store's Content-Security-Policy refuses, so it only passes when the condition already
+holds at the first look — a race a slower CI machine loses.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def test_the_wall_fits_1080p_with_55_visitors_at_ten_tables(
 
     # Full screen: no staff buttons and no staff list; the page does not scroll at all.
     page.get_by_role("button", name="Volledig scherm").click()
-    page.wait_for_function("document.fullscreenElement !== null")
+    expect(page.locator(":fullscreen")).to_have_count(1)
     expect(page.locator(".wall__tools")).to_be_hidden()
     for section in page.locator(".wall__sources").all():  # the wall link and the sources
         expect(section).to_be_hidden()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from popupstore.extensions import db
 
@@ -75,7 +76,7 @@ def test_idle_warning_is_an_accessible_modal_that_keeps_the_basket(kiosk, page, 
     # The number that counts down says what it counts.
     count, unit = page.locator(".idle-dialog__count").inner_text().split()
     assert int(count) <= WARNING_SECONDS and unit == "seconden"
-    page.wait_for_function("document.activeElement.textContent.trim() === 'Ja, verder'")
+    expect(page.get_by_role("button", name="Ja, verder")).to_be_focused()
     assert page.evaluate("document.getElementById('idle-dialog').open")
     assert axe_violations(page) == []
     screenshot(page, "idle-warning")

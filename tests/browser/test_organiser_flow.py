@@ -4,6 +4,7 @@ a checkout, and an XLSX export opened and checked."""
 from __future__ import annotations
 
 import openpyxl
+from playwright.sync_api import expect
 
 from popupstore.organiser.exports import BASKET_LINE_COLUMNS
 
@@ -55,9 +56,7 @@ def test_organiser_prepares_an_event_and_exports_it(
     summary = page.locator("#error-summary")
     assert summary.is_visible()
     # store.js moves focus to the summary once the page has loaded; wait for it.
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    expect(summary).to_be_focused()
     problems = summary.locator("tbody tr")
     assert problems.count() == 2
     text = summary.inner_text()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from .shop import add_to_basket, axe_violations, staff_login
 
 
@@ -30,9 +32,7 @@ def test_propose_on_a_phone_and_approve_as_organiser(
     assert phone.get_by_label("Organisatie die het uitvoert").input_value() == "Breda"
     # Nothing filled in: the errors are shown and the summary takes the focus.
     phone.get_by_role("button", name="Voorstel insturen").click()
-    phone.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    expect(phone.locator("#error-summary")).to_be_focused()
     assert "Naam van het product: Vul dit in." in phone.locator("#error-summary").inner_text()
     assert axe_violations(phone) == []
     screenshot(phone, "1-proposal-errors")
