@@ -34,8 +34,11 @@ CONFIRMED = "ja"
 
 
 class LatecomersForm(FlaskForm):
-    """Only the CSRF token: one button seats everyone who came in after the plan."""
+    """Only the CSRF token: one button seats (or pairs) everyone who came in after the plan."""
 
 
 class PairsForm(FlaskForm):
-    """Only the CSRF token: one button makes the pairs."""
+    """One button makes the pairs. New pairs replace stored ones only with `confirm` set
+    (CONFIRMED), from the confirmation step: they split duos that are already talking."""
+
+    confirm = HiddenField()

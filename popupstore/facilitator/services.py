@@ -43,6 +43,7 @@ from ..matching import (
     conversation_starter,
     event_collaborations,
     overlap,
+    pair_latecomers,
     round_score,
     seat_latecomers,
     seat_tables,
@@ -480,6 +481,52 @@ def make_pair_plan(event: Event) -> ConversationPlan:
         "unpaired": conversation.unpaired,
     }
     return _store_plan(event, "pairs", plan, len(baskets))
+
+
+@dataclass(frozen=True, slots=True)
+class PairedLatecomer:
+    number: int
+    group: tuple[int, ...]  # the whole duo or trio they are now in, by receipt number
+
+
+def pair_latecomers_in_plan(event: Event) -> list[PairedLatecomer]:
+    """Give everyone who checked out after the event's pairs were made (and anyone whose
+    partner erased) a duo or a trio, without splitting a group that still talks
+    (`pair_latecomers`), and store the round.
+
+    Returns who joined which group, by receipt number (empty when nobody was waiting).
+    Raises ValidationError when there are no pairs yet, or above the PAIRS_LIMIT setting.
+    """
+    stored = latest_plan(event, "pairs")
+    if stored is None:
+        raise ValidationError(str(_l("Er zijn nog geen duo's. Maak eerst de duo's.")))
+    limit = current_app.config["PAIRS_LIMIT"]
+    baskets = _event_baskets(
+        event,
+        limit,
+        str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
+        0,
+    )
+    groups = stored.plan.get("pairs", [])
+    conversation = pair_latecomers(groups, baskets)
+    # A new dict, so the JSON column is written (and the event's versions bumped).
+    stored.plan = {
+        "pairs": [list(group) for group in conversation.groups],
+        "unpaired": conversation.unpaired,
+    }
+    stored.checkouts = len(baskets)
+    db.session.flush()
+    present = {basket.number for basket in baskets}
+    talking = {  # still in a group of two or more: they did not move
+        number for group in groups if len(present.intersection(group)) >= 2 for number in group
+    }
+    joined = [
+        PairedLatecomer(number, group)
+        for group in conversation.groups
+        for number in group
+        if number not in talking
+    ]
+    return sorted(joined, key=lambda latecomer: latecomer.number)
 
 
 @dataclass(frozen=True, slots=True)

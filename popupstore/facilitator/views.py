@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -19,7 +19,6 @@ from ..charts import Row, bar_chart
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
-from ..extensions import db
 from ..i18n import select_locale
 from ..moderation.services import (
     Moderator,
@@ -28,11 +27,13 @@ from ..moderation.services import (
     set_checkout_hidden,
 )
 from ..security import count_failed_lookup, public
+from ..transactions import committed
 from ..validation import show_field_errors
 from ..web import polled_fragment
 from .forms import CONFIRMED, LatecomersForm, PairsForm, TablesForm
 from .services import (
     PLANNED_AT_LEAST,
+    PairedLatecomer,
     collaboration_suggestions,
     conversation_groups,
     done_by_all,
@@ -40,6 +41,7 @@ from .services import (
     live_version,
     make_pair_plan,
     make_table_plan,
+    pair_latecomers_in_plan,
     plan_view,
     product_overlap,
     seat_latecomers_in_plan,
@@ -51,6 +53,8 @@ from .services import (
 from .wall_links import event_for_wall_token, make_wall_link, revoke_wall_link, wall_link_of
 
 bp = Blueprint("facilitator", __name__)
+# What a latecomers button places: a seated or a paired latecomer.
+Latecomer = TypeVar("Latecomer")
 
 # Screens poll this often; an unchanged event costs one small query set and a 304.
 POLL_SECONDS = 5
@@ -151,8 +155,8 @@ def _moderate(slug: str, change: Callable[[Event], object], done: str) -> BaseRe
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    change(found)
-    db.session.commit()
+    with committed():
+        change(found)
     flash(done, "success")
     return redirect(safe_next(form.next.data) or url_for("facilitator.overlap", slug=slug))
 
@@ -278,48 +282,58 @@ def make_tables(slug: str) -> Any:
             confirm_value=CONFIRMED,
         )
     try:
-        make_table_plan(
-            found,
-            form.min_size.data,
-            form.max_size.data,
-            minimum_checkouts=PLANNED_AT_LEAST,
-        )
+        with committed():
+            make_table_plan(
+                found,
+                form.min_size.data,
+                form.max_size.data,
+                minimum_checkouts=PLANNED_AT_LEAST,
+            )
     except DomainError as error:
-        db.session.rollback()
         show_field_errors(form, error.fields)
         return _tables_page(found, form, error.status, error.message)
-    db.session.commit()
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
+
+
+def _add_latecomers(
+    slug: str,
+    add: Callable[[Event], Sequence[Latecomer]],
+    describe: Callable[[Latecomer], str],
+    nobody: str,
+    anchor: str,
+) -> Any:
+    """The latecomers buttons: `add` places them in the stored plan, the flash says where."""
+    found = get_event(slug)
+    tables_form = TablesForm(formdata=None)
+    if not LatecomersForm().validate_on_submit():
+        return _tables_page(
+            found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
+        )
+    try:
+        with committed():
+            added = add(found)
+    except DomainError as error:
+        return _tables_page(found, tables_form, error.status, error.message)
+    if added:
+        flash("; ".join(describe(latecomer) for latecomer in added), "success")
+    else:
+        flash(nobody, "info")
+    return redirect(url_for("facilitator.tables", slug=slug, _anchor=anchor))
 
 
 @bp.post("/evenement/<slug>/tafels/nakomers")
 @role_required(*STAFF)
 def seat_latecomers(slug: str) -> Any:
     """Seat who came in after the table plan, without moving anyone already seated."""
-    found = get_event(slug)
-    form = LatecomersForm()
-    tables_form = TablesForm(formdata=None)
-    if not form.validate_on_submit():
-        return _tables_page(
-            found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
-        )
-    try:
-        seated = seat_latecomers_in_plan(found)
-    except DomainError as error:
-        db.session.rollback()
-        return _tables_page(found, tables_form, error.status, error.message)
-    db.session.commit()
-    if seated:
-        flash(
-            "; ".join(
-                _("bon %(number)d aan tafel %(table)d", number=s.number, table=s.table)
-                for s in seated
-            ),
-            "success",
-        )
-    else:
-        flash(_("Iedereen zat al aan een tafel."), "info")
-    return redirect(url_for("facilitator.tables", slug=slug, _anchor="tafels"))
+    return _add_latecomers(
+        slug,
+        seat_latecomers_in_plan,
+        lambda seated: _(
+            "bon %(number)d aan tafel %(table)d", number=seated.number, table=seated.table
+        ),
+        _("Iedereen zat al aan een tafel."),
+        "tafels",
+    )
 
 
 @bp.post("/evenement/<slug>/duos")
@@ -332,13 +346,32 @@ def make_pairs(slug: str) -> Any:
         return _tables_page(
             found, tables_form, 400, _("Het formulier is verlopen. Probeer het opnieuw.")
         )
+    stored = plan_view(found, "pairs")
+    if stored is not None and form.confirm.data != CONFIRMED:
+        # New pairs split duos that already talk: ask first, on a page of its own.
+        return _page("facilitator/replan.html", found, pairs=stored, confirm_value=CONFIRMED)
     try:
-        make_pair_plan(found)
+        with committed():
+            make_pair_plan(found)
     except DomainError as error:
-        db.session.rollback()
         return _tables_page(found, tables_form, error.status, error.message)
-    db.session.commit()
     return redirect(url_for("facilitator.tables", slug=slug, _anchor="duos"))
+
+
+def _joined(latecomer: PairedLatecomer) -> str:
+    others = _(" en ").join(
+        _("bon %(number)d", number=n) for n in latecomer.group if n != latecomer.number
+    )
+    return _("bon %(number)d bij %(others)s", number=latecomer.number, others=others)
+
+
+@bp.post("/evenement/<slug>/duos/nakomers")
+@role_required(*STAFF)
+def pair_latecomers(slug: str) -> Any:
+    """Give who came in after the pairs a duo or a trio, without splitting a duo."""
+    return _add_latecomers(
+        slug, pair_latecomers_in_plan, _joined, _("Iedereen had al een duo."), "duos"
+    )
 
 
 def _wall_page(event: Event, **context: Any) -> str:
@@ -380,8 +413,8 @@ def new_wall_link(slug: str) -> BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    token = make_wall_link(found)
-    db.session.commit()
+    with committed():
+        token = make_wall_link(found)
     flash(
         _(
             "Nieuwe wandlink: %(url)s — open hem op het scherm aan de wand. Hij wordt maar één "
@@ -400,8 +433,8 @@ def revoke_wall_link_view(slug: str) -> BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    revoke_wall_link(found)
-    db.session.commit()
+    with committed():
+        revoke_wall_link(found)
     flash(_("De wandlink is ingetrokken: hij werkt niet meer."), "success")
     return redirect(url_for("facilitator.wall", slug=slug, _anchor="wall-link-title"))
 

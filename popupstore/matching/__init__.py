@@ -26,7 +26,13 @@ from popupstore.matching.model import (
     intent_weight,
     round_score,
 )
-from popupstore.matching.pairing import ConversationRound, Pairing, conversation_pairs, with_trios
+from popupstore.matching.pairing import (
+    ConversationRound,
+    Pairing,
+    conversation_pairs,
+    pair_latecomers,
+    with_trios,
+)
 from popupstore.matching.series import SeriesEvent, SeriesIndex, series_matches
 from popupstore.matching.starters import Starter, conversation_starter
 from popupstore.matching.tables import (
@@ -58,6 +64,7 @@ __all__ = [
     "TablePlan",
     "conversation_pairs",
     "conversation_starter",
+    "pair_latecomers",
     "event_collaborations",
     "idf_value",
     "intent_weight",

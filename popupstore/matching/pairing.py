@@ -48,8 +48,11 @@ def conversation_pairs(baskets: Sequence[Basket]) -> Pairing:
     repeated receipt number.
     """
     ordered = by_number(baskets)
-    numbers = [basket.number for basket in ordered]
-    weights = integer_weights(ordered)
+    return _matching([basket.number for basket in ordered], integer_weights(ordered))
+
+
+def _matching(numbers: list[int], weights: np.ndarray) -> Pairing:
+    """A maximum-weight matching of `numbers` (sorted) on their integer `weights`."""
     first, second = np.nonzero(np.triu(weights > 0))
     graph = rx.PyGraph()
     graph.add_nodes_from(numbers)
@@ -80,11 +83,18 @@ def with_trios(pairing: Pairing, baskets: Sequence[Basket]) -> ConversationRound
     Raises ValueError on a repeated receipt number.
     """
     ordered = by_number(baskets)
+    groups = [list(pair) for pair in pairing.pairs]
+    return _join(groups, pairing.unpaired, ordered, integer_weights(ordered))
+
+
+def _join(
+    groups: list[list[int]], leftovers: Sequence[int], ordered: list[Basket], weights: np.ndarray
+) -> ConversationRound:
+    """`with_trios`' rule: each of `leftovers` (lowest number first) joins the group of two
+    with the largest sum of its pair `weights` with its members (ties: the first group)."""
     position = {basket.number: index for index, basket in enumerate(ordered)}
-    weights = integer_weights(ordered)
-    groups: list[list[int]] = [list(pair) for pair in pairing.pairs]
     unpaired: list[int] = []
-    for number in sorted(pairing.unpaired):
+    for number in sorted(leftovers):
         open_groups = [index for index, group in enumerate(groups) if len(group) == 2]
         if not open_groups:
             unpaired.append(number)
@@ -96,3 +106,41 @@ def with_trios(pairing: Pairing, baskets: Sequence[Basket]) -> ConversationRound
         )
         groups[best].append(number)
     return ConversationRound(groups=[tuple(group) for group in groups], unpaired=unpaired)
+
+
+def pair_latecomers(
+    groups: Sequence[Sequence[int]], baskets: Sequence[Basket]
+) -> ConversationRound:
+    """The round `groups` with everyone among `baskets` who is in none of them added, moving
+    nobody who still has a partner.
+
+    `baskets` are everyone present; members of `groups` not among them (erased) are left
+    out, and a group left with one person frees that person, who waits with the
+    latecomers. The groups that still hold two or three keep their members and their order.
+    Those waiting are paired among themselves as `conversation_pairs` pairs everyone (the
+    weights of the whole event), and their pairs come after the existing groups; whoever is
+    then still alone joins a group of two by `with_trios`' rule, old groups and new alike.
+    The same input always gives the same round. Raises ValueError on a repeated receipt
+    number or a receipt number in two groups.
+    """
+    ordered = by_number(baskets)
+    position = {basket.number: index for index, basket in enumerate(ordered)}
+    seen: set[int] = set()
+    for group in groups:
+        for number in group:
+            if number in seen:
+                raise ValueError(f"basket number {number} is in two groups")
+            seen.add(number)
+    kept: list[list[int]] = []
+    waiting = [basket.number for basket in ordered if basket.number not in seen]
+    for group in groups:
+        present = [number for number in group if number in position]
+        if len(present) >= 2:
+            kept.append(present)
+        else:
+            waiting.extend(present)
+    waiting.sort()
+    weights = integer_weights(ordered)
+    rows = [position[number] for number in waiting]
+    new = _matching(waiting, weights[np.ix_(rows, rows)])
+    return _join(kept + [list(pair) for pair in new.pairs], new.unpaired, ordered, weights)

@@ -37,7 +37,7 @@ from ..events.services import (
     list_events,
     update_event,
 )
-from ..extensions import db
+from ..transactions import committed
 from ..validation import show_field_errors
 from ..web import base_url
 from .exports import (
@@ -82,12 +82,11 @@ def _form_page(
     """
     if form.validate_on_submit():
         try:
-            result = save()
+            with committed():
+                result = save()
         except DomainError as error:
-            db.session.rollback()
             _show_errors(form, error)
         else:
-            db.session.commit()
             message, target = saved(result)
             flash(message, "success")
             return redirect(target)
@@ -210,8 +209,8 @@ def edit_event(slug: str) -> Any:
 def activate(slug: str) -> BaseResponse:
     # CSRFProtect has already checked the token of every POST.
     found = get_event(slug)
-    activate_event(found)
-    db.session.commit()
+    with committed():
+        activate_event(found)
     flash(_("'%(name)s' is nu het actieve evenement van de kiosk.", name=found.name), "success")
     return redirect(url_for("organiser.events"))
 
@@ -263,8 +262,8 @@ def edit_product_page(slug: str) -> Any:
 @role_required(ORGANISER)
 def retire_product(slug: str, action: str) -> BaseResponse:
     product = _product_or_404(slug)
-    set_product_active(product, action == "terug")
-    db.session.commit()
+    with committed():
+        set_product_active(product, action == "terug")
     if product.active:
         flash(_("'%(name)s' ligt weer in de winkel.", name=product.name), "success")
     else:
@@ -287,12 +286,11 @@ def upload_products() -> Any:
         upload = form.file.data
         source = (upload.filename or "upload.yaml")[:100]
         try:
-            report = upsert_products(parse_product_file(upload.read(), source))
+            with committed():
+                report = upsert_products(parse_product_file(upload.read(), source))
         except ProductFileError as error:
-            db.session.rollback()
             problems = error
         else:
-            db.session.commit()
             flash(
                 _(
                     "%(file)s geladen: %(created)d nieuw, %(updated)d bijgewerkt, "

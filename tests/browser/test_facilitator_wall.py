@@ -305,25 +305,50 @@ def test_the_wall_link_fills_one_screen_without_a_login(live_server, busy_day, b
     context.close()
 
 
-def test_duos_trios_and_groups_at_the_booth_tablet(live_server, busy_day, browser, screenshot):
+# The first line of each group names its members; the second is the conversation starter.
+# Members by receipt number, leaving out the starter line (which may name one too).
+GROUPS_JS = (
+    "() => [...document.querySelectorAll('.plan__pairs > li')].map(li => {"
+    " const copy = li.cloneNode(true); copy.querySelector('.plan__starter')?.remove();"
+    " return (copy.textContent.match(/bon \\d+/g) || []); })"
+)
+
+
+def test_duos_trios_and_groups_at_the_booth_tablet(
+    live_server, busy_day, browser, screenshot, make_checkout
+):
     page = open_as_facilitator(browser, live_server.url, TABLET)
     page.goto(live_server.url + "/facilitator/evenement/breda-2026/tafels")
     page.get_by_role("button", name="Duo's maken").click()
     page.wait_for_url(re.compile(r".*/tafels#duos$"))
     groups = page.locator(".plan__pairs > li")
-    # The first line of each names its members; the second is the conversation starter.
-    # Members by receipt number, leaving out the starter line (which may name one too).
-    sizes = page.evaluate(
-        "() => [...document.querySelectorAll('.plan__pairs > li')].map(li => {"
-        " const copy = li.cloneNode(true); copy.querySelector('.plan__starter')?.remove();"
-        " return (copy.textContent.match(/bon \\d+/g) || []).length; })"
-    )
+    before = page.evaluate(GROUPS_JS)
+    sizes = [len(group) for group in before]
     assert sum(sizes) == 55 and set(sizes) <= {2, 3} and 3 in sizes
     expect(page.get_by_text("Zonder duo")).to_have_count(0)
     starters = page.locator(".plan__starter").all_inner_texts()
     assert len(starters) == groups.count()
     assert all(re.search(r"(vraag hoe|willen|wat werkt)", line) for line in starters)
     screenshot(page, "duos")
+
+    # Two latecomers: they pair up with each other and no duo splits.
+    make_checkout({PRODUCTS[0]: "want"}, name="Laat", organisation="Zwolle")
+    make_checkout({PRODUCTS[0]: "have"}, name="Later", organisation="Oss")
+    page.reload()
+    expect(page.get_by_text("2 bezoekers hebben nog geen duo.")).to_be_visible()
+    page.get_by_role("button", name="Nakomers koppelen").click()
+    page.wait_for_url(re.compile(r".*/tafels#duos$"))
+    expect(page.locator(".flash")).to_contain_text("bon 56 bij bon 57")
+    after = page.evaluate(GROUPS_JS)
+    assert after[: len(before)] == before
+    assert after[len(before) :] == [["bon 56", "bon 57"]]
+    expect(page.get_by_text("Iedereen heeft een duo.")).to_be_visible()
+    # A whole new round is a separate step that asks first.
+    page.get_by_role("button", name="Opnieuw koppelen…").click()
+    expect(page.get_by_role("heading", name="Iedereen krijgt een nieuw duo")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Terug").click()
+    assert page.evaluate(GROUPS_JS) == after
 
     page.goto(live_server.url + "/facilitator/evenement/breda-2026/gesprekken")
     wants = [

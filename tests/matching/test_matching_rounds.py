@@ -14,6 +14,7 @@ from popupstore.matching import (
     Starter,
     conversation_pairs,
     conversation_starter,
+    pair_latecomers,
     with_trios,
 )
 
@@ -106,3 +107,56 @@ def test_starters_for_two_of_a_kind(make_basket, intents, doing, wanting):
     assert conversation_starter(group, holders_of(group), 2) == Starter(
         "geldfit", doing, wanting, True
     )
+
+
+def test_latecomers_pair_up_and_nobody_who_talks_moves(make_basket):
+    baskets = [
+        make_basket(1, {"geldfit": "want"}, "Breda"),
+        make_basket(2, {"geldfit": "have"}, "Tilburg"),
+        make_basket(3, {"zorg": "want"}, "Utrecht"),
+        make_basket(4, {"zorg": "have"}, "Zeist"),
+        # Latecomers: 5 and 6 share a product; 5 would also suit the first duo.
+        make_basket(5, {"wonen": "want", "geldfit": "want"}, "Oss"),
+        make_basket(6, {"wonen": "have"}, "Venlo"),
+    ]
+    assert pair_latecomers([(1, 2), (3, 4)], baskets) == ConversationRound(
+        groups=[(1, 2), (3, 4), (5, 6)], unpaired=[]
+    )
+    # One latecomer alone joins the duo they add most to, as a trio.
+    assert pair_latecomers([(1, 2), (3, 4)], baskets[:5]).groups == [(1, 2, 5), (3, 4)]
+
+
+def test_a_visitor_whose_partner_erased_waits_with_the_latecomers(make_basket):
+    baskets = [
+        make_basket(1, {"geldfit": "want"}, "Breda"),
+        make_basket(3, {"zorg": "want"}, "Utrecht"),
+        make_basket(4, {"zorg": "have"}, "Zeist"),
+        make_basket(5, {"geldfit": "have"}, "Oss"),
+    ]
+    # 2 erased: 1 is free again and pairs with latecomer 5; 3 and 4 stay as they were.
+    assert pair_latecomers([(1, 2), (3, 4)], baskets) == ConversationRound(
+        groups=[(3, 4), (1, 5)], unpaired=[]
+    )
+    # Nobody new: the round stays as it was, an erased member left out of its trio.
+    assert pair_latecomers([(1, 3, 4)], baskets[:3]).groups == [(1, 3, 4)]
+
+
+def test_a_number_in_two_groups_is_refused(make_basket):
+    baskets = [make_basket(n, {"geldfit": "want"}, f"Org {n}") for n in (1, 2, 3)]
+    with pytest.raises(ValueError, match="in two groups"):
+        pair_latecomers([(1, 2), (2, 3)], baskets)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(data=st.data())
+def test_latecomers_never_split_a_group(events, data):
+    everyone = data.draw(events(min_size=0, max_size=16, organisations=3))
+    early = data.draw(st.integers(min_value=0, max_value=len(everyone)))
+    first = with_trios(conversation_pairs(everyone[:early]), everyone[:early])
+    found = pair_latecomers(first.groups, everyone)
+    assert len(found.groups) >= len(first.groups)
+    for old, new in zip(first.groups, found.groups, strict=False):
+        assert new[: len(old)] == old  # the same people, at most one joins a duo
+    everyone_once = [n for group in found.groups for n in group] + found.unpaired
+    assert Counter(everyone_once) == Counter(b.number for b in everyone)
+    assert all(2 <= len(group) <= 3 for group in found.groups)
