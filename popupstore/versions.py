@@ -16,6 +16,7 @@ The names (docs/architecture.md has the full table of who reads which):
                     hidden or shown again; an agreement; a table or pair plan
 ``series:<id>``     series <id> was created or renamed, or an event joined or left it
 ``proposals:<id>``  a product proposal made at event <id> was added, edited or decided
+``round:<id>``      the round timer of event <id> was started, paused or reset
 ==================  ===========================================================
 
 A page about an event of a series also depends on the series and on the names of every
@@ -78,6 +79,11 @@ def event_names(event_id: int) -> tuple[str, str]:
     return (event_checkouts(event_id), event_data(event_id))
 
 
+def event_round(event_id: int) -> str:
+    """Bumped when the event's round timer is started, paused or reset."""
+    return f"round:{event_id}"
+
+
 def series_data(series_id: int) -> str:
     """Bumped when a series is created or renamed, or an event joins or leaves it."""
     return f"series:{series_id}"
@@ -121,6 +127,8 @@ def _names_for(instance: Any, change: str) -> Iterable[str]:
         return (EVENTS, series_data(instance.series_id))
     if kind == "proposal":
         return (event_proposals(instance.event_id),)
+    if kind == "round_timer":
+        return (event_round(instance.event_id),)
     if kind == "basket_line":
         # Lines are written with their checkout, whose own change bumps already; a line
         # changed on its own (never done today) changes the event's data.
@@ -144,6 +152,7 @@ WATCHED = frozenset(
         "event_series",
         "series_event",
         "proposal",
+        "round_timer",
     }
 )
 

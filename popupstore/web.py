@@ -81,6 +81,13 @@ def base_url() -> str:
 POLLED_CACHE_CONTROL = "no-cache, private"
 
 
+def wants_json() -> bool:
+    """A page's script asked for JSON (to update the page in place), not a new page."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
 def polled_fragment(etag: str, render: Callable[[], str]) -> Response:
     """A fragment that a page fetches every few seconds with If-None-Match.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from popupstore import create_app
@@ -178,6 +178,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+def _fresh_g(sender: Flask, **extra: Any) -> None:
+    """Each request starts with an empty `g`, as it does in production.
+
+    A test keeps an app context open around its requests (the `app` fixture), and Flask
+    reuses that context for every request of the test instead of pushing a new one, so `g`
+    would carry over from one request to the next, across test clients too: Flask-Login
+    keeps the request's user there, and one client's anonymous request would make another
+    client's next request anonymous (or the reverse).
+    """
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database with extra settings."""
@@ -185,6 +198,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
     def build(**extra: Any) -> Flask:
         app = create_app(_config(database_url, **extra), instance_path=str(tmp_path / "instance"))
+        request_started.connect(_fresh_g, app)
         apps.append(app)
         return app
 

@@ -38,6 +38,7 @@ from ..proposals.services import claim_proposals
 from ..security import public
 from ..transactions import committed
 from ..validation import show_field_errors
+from ..web import wants_json
 from .checkout import named_organisations, place_checkout
 from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
 from .payload import CheckoutRequest, parse_items, parse_visitor
@@ -85,13 +86,6 @@ def _count(basket: SessionBasket) -> dict[str, Any]:
     }
 
 
-def _wants_json() -> bool:
-    """The shop's script asks for JSON, so a tap updates the card without a new page."""
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    )
-
-
 @bp.post("/mandje/<slug>")
 @public
 def put(slug: str) -> BaseResponse:
@@ -111,7 +105,7 @@ def put(slug: str) -> BaseResponse:
     try:
         basket.put(product, form.intent.data or "")
     except DomainError as error:
-        if _wants_json():
+        if wants_json():
             answer = jsonify(message=error.message, **_count(basket))
             answer.status_code = error.status
             return answer
@@ -121,7 +115,7 @@ def put(slug: str) -> BaseResponse:
             message = _("%(name)s staat in je mandje als 'Wil ik'.", name=product.name)
         else:
             message = _("%(name)s staat in je mandje als 'Doen we al'.", name=product.name)
-        if _wants_json():
+        if wants_json():
             return jsonify(
                 slug=product.slug, intent=form.intent.data, message=message, **_count(basket)
             )

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
 from ..matching.tables import DEFAULT_MAX_SIZE, DEFAULT_MIN_SIZE, MAX_TABLE_SIZE, MIN_TABLE_SIZE
+from .rounds import MAX_MINUTES, MIN_MINUTES
 
 # The browser hint; the table-size rule itself is checked by the service, which names the
 # field that breaks it.
@@ -42,3 +43,29 @@ class PairsForm(FlaskForm):
     (CONFIRMED), from the confirmation step: they split duos that are already talking."""
 
     confirm = HiddenField()
+
+
+ROUND_ACTIONS = ("start", "pause", "reset")
+
+
+class RoundForm(FlaskForm):
+    """The round timer's buttons: `action` is the button pressed. `minutes` is the next
+    round's length; a screen leaves it out while a round runs (the field is disabled)."""
+
+    action = StringField(
+        validators=[
+            InputRequired(_l("Kies starten, pauzeren of opnieuw.")),
+            AnyOf(ROUND_ACTIONS, message=_l("Kies starten, pauzeren of opnieuw.")),
+        ]
+    )
+    minutes = IntegerField(
+        _l("Minuten"),
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_MINUTES,
+                MAX_MINUTES,
+                _l("Een ronde duurt %(min)d tot %(max)d minuten."),
+            ),
+        ],
+    )

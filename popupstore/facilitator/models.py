@@ -49,3 +49,25 @@ class WallLink(db.Model):  # type: ignore[name-defined]
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RoundTimer(db.Model):  # type: ignore[name-defined]
+    """The round timer of one event, shared by every screen that shows it.
+
+    Idle: neither `ends_at` nor `left_ms`. Running: `ends_at` (over once it has passed).
+    Paused: `left_ms`, what was left at the pause. Screens get the milliseconds left from
+    the server at each refresh and count down themselves, so their clocks need not agree
+    with the server's.
+    """
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    minutes: Mapped[int]
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    left_ms: Mapped[int | None]
+
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 90", name="minutes"),
+        CheckConstraint("ends_at IS NULL OR left_ms IS NULL", name="one_state"),
+    )

@@ -63,6 +63,7 @@ from ..organisations import UNKNOWN_PROVINCE
 from ..series.services import series_dependencies
 from .models import ConversationPlan
 from .plans import latest_plan, table_numbers
+from .rounds import RoundState, round_state
 
 HEATMAP_PRODUCTS: Final = 16
 NETWORK_VISITORS: Final = 80
@@ -136,6 +137,7 @@ def live_version(slug: str) -> str | None:
         versions.CATALOG,
         versions.EVENTS,
         *versions.event_names(event_id),
+        versions.event_round(event_id),
         *series_dependencies(event_id),
     )
     return f"{event_id}-" + versions.tag(*names)
@@ -692,6 +694,7 @@ class WallView:
     tables: PlanView | None
     pairs: PlanView | None
     agreements: list[AgreementLine]
+    round: RoundState
 
     @property
     def seats(self) -> list[WallSeat]:
@@ -710,4 +713,5 @@ def wall_view(event: Event) -> WallView:
         tables=plan_view(event, "tables"),
         pairs=plan_view(event, "pairs"),
         agreements=event_agreements(event, limit=WALL_AGREEMENTS),
+        round=round_state(event),
     )

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -29,8 +38,9 @@ from ..moderation.services import (
 from ..security import count_failed_lookup, public
 from ..transactions import committed
 from ..validation import show_field_errors
-from ..web import polled_fragment
-from .forms import CONFIRMED, LatecomersForm, PairsForm, TablesForm
+from ..web import polled_fragment, wants_json
+from .forms import CONFIRMED, LatecomersForm, PairsForm, RoundForm, TablesForm
+from .rounds import pause_round, reset_round, round_state, start_round
 from .services import (
     PLANNED_AT_LEAST,
     PairedLatecomer,
@@ -61,8 +71,6 @@ POLL_SECONDS = 5
 RECENT_RECEIPTS = 30
 MODERATION_RECEIPTS = 60
 CHART_PRODUCTS = 12
-# The round timer's starting length; the facilitator changes it on the wall.
-ROUND_MINUTES = 20
 
 
 def _page(template: str, event: Event, **context: Any) -> str:
@@ -380,7 +388,7 @@ def _wall_page(event: Event, **context: Any) -> str:
         event=event,
         wall=wall_view(event),
         poll_seconds=POLL_SECONDS,
-        round_minutes=ROUND_MINUTES,
+        round_form=RoundForm(formdata=None),
         **context,
     )
 
@@ -403,6 +411,41 @@ def wall(slug: str) -> str:
 @role_required(*STAFF)
 def wall_live(slug: str) -> Response:
     return _live(slug, "facilitator/_wall_body.html", lambda event: {"wall": wall_view(event)})
+
+
+@bp.post("/evenement/<slug>/ronde")
+@role_required(*STAFF)
+def round_timer(slug: str) -> Any:
+    """Start, pause or reset the event's round timer, for every screen that shows it.
+
+    The wall's script asks for JSON and gets the new state; without the script the form
+    posts and the wall page comes back. Bad input changes nothing and says why.
+    """
+    found = get_event(slug)
+    form = RoundForm()
+    script = wants_json()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            message = _("Het formulier is verlopen. Probeer het opnieuw.")
+            status = 400
+        else:
+            message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            status = 422
+        if script:
+            return jsonify(message=message), status
+        flash(message, "error")
+        return redirect(url_for("facilitator.wall", slug=slug), code=303)
+    with committed():
+        minutes = form.minutes.data or round_state(found).minutes
+        if form.action.data == "start":
+            state = start_round(found, minutes)
+        elif form.action.data == "pause":
+            state = pause_round(found)
+        else:
+            state = reset_round(found, minutes)
+    if script:
+        return jsonify(minutes=state.minutes, state=state.state, left_ms=state.left_ms)
+    return redirect(url_for("facilitator.wall", slug=slug), code=303)
 
 
 @bp.post("/evenement/<slug>/wand/link")

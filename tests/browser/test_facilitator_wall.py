@@ -171,13 +171,16 @@ def test_the_round_timer_starts_pauses_and_resets(live_server, busy_day, browser
     page.get_by_label("Minuten").fill("2")
     page.get_by_label("Minuten").dispatch_event("change")
     expect(clock).to_have_text("2:00")
+    page.evaluate("window.__marker = 'no reload'")
     page.get_by_role("button", name="Ronde starten").click()
     expect(clock).to_have_text(re.compile(r"1:5[0-8]"), timeout=5_000)
+    assert page.evaluate("window.__marker") == "no reload"  # the buttons do not leave the page
     page.get_by_role("button", name="Ronde pauzeren").click()
+    expect(page.get_by_role("button", name="Ronde hervatten")).to_be_visible()
     paused = clock.inner_text()
     page.wait_for_timeout(1_500)
     assert clock.inner_text() == paused
-    # A reload (or the screen's periodic refresh) keeps the round where it was.
+    # A reload (or another screen) finds the round where it was: the server keeps it.
     page.reload()
     expect(clock).to_have_text(paused)
     expect(page.get_by_role("button", name="Ronde hervatten")).to_be_visible()
@@ -187,6 +190,49 @@ def test_the_round_timer_starts_pauses_and_resets(live_server, busy_day, browser
     page.locator("h1").click()
     page.keyboard.press(" ")
     expect(clock).to_have_text(re.compile(r"1:5\d"), timeout=5_000)
+    # A length outside 1-90 minutes is refused with the reason, and nothing changes.
+    page.keyboard.press("r")
+    expect(clock).to_have_text("2:00")
+    page.get_by_label("Minuten").fill("0")
+    page.get_by_role("button", name="Ronde starten").click()
+    expect(page.get_by_role("alert")).to_have_text("Een ronde duurt 1 tot 90 minuten.")
+    expect(clock).to_have_text("2:00")
+
+
+def test_the_wall_link_screen_counts_down_the_round_the_facilitator_starts(
+    live_server, busy_day, browser
+):
+    from popupstore.facilitator.wall_links import make_wall_link
+
+    token = make_wall_link(busy_day)
+    db.session.commit()
+    context = browser.new_context(locale="nl-NL", viewport=WALL_SCREEN)
+    screen = context.new_page()
+    screen.goto(f"{live_server.url}/facilitator/wand/{token}")
+    timer = screen.locator("[data-round-timer]")
+    expect(timer).to_be_hidden()  # no round yet: an all-day screen shows no idle clock
+    expect(screen.get_by_role("button", name=re.compile("Ronde"))).to_have_count(0)
+
+    tablet = open_as_facilitator(browser, live_server.url, TABLET)
+    tablet.goto(live_server.url + "/facilitator/evenement/breda-2026/wand")
+    tablet.get_by_label("Minuten").fill("5")
+    tablet.get_by_role("button", name="Ronde starten").click()
+    expect(tablet.locator("[data-timer-display]")).to_have_text(re.compile(r"4:5\d"))
+    # The screen's next refresh brings the round; it counts down by itself from there.
+    # (In front again: a page that is not visible does not refresh, and the tablet's page
+    # opened on top of it.)
+    screen.bring_to_front()
+    expect(timer).to_be_visible(timeout=15_000)
+    clock = screen.locator("[data-timer-display]")
+    expect(clock).to_have_text(re.compile(r"4:[45]\d"))
+    first = clock.inner_text()
+    expect(clock).not_to_have_text(first, timeout=3_000)
+    tablet.get_by_role("button", name="Ronde pauzeren").click()
+    expect(tablet.get_by_role("button", name="Ronde hervatten")).to_be_visible()
+    paused = tablet.locator("[data-timer-display]").inner_text()
+    screen.bring_to_front()
+    expect(clock).to_have_text(paused, timeout=15_000)
+    context.close()
 
 
 def seats_on_the_tables_page(page: Any) -> dict[int, int]:
@@ -348,6 +394,7 @@ def test_duos_trios_and_groups_at_the_booth_tablet(
     expect(page.get_by_role("heading", name="Iedereen krijgt een nieuw duo")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Terug").click()
+    expect(page.locator(".plan__pairs > li")).to_have_count(len(after))
     assert page.evaluate(GROUPS_JS) == after
 
     page.goto(live_server.url + "/facilitator/evenement/breda-2026/gesprekken")

@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import EVENT, PAGES
 
-POSTS = ["/tafels", "/duos"]
+POSTS = ["/tafels", "/duos", "/tafels/nakomers", "/duos/nakomers", "/ronde"]
 
 
 def test_anonymous_visitors_are_sent_to_the_login_form(client, crowd):

@@ -173,99 +173,132 @@
     }, PAGE_SECONDS * 1000);
   }
 
-  /* The round timer: started, paused and reset by the facilitator, in this browser only. It
-     keeps its state in localStorage, so a reload (or the wall's login) does not lose it. */
+  /* The round timer: one per event, kept by the server, so every screen shows the same
+     round. The server says how many milliseconds are left; this counts down from there,
+     takes each new state from the wall's refreshed fragment ([data-round]) and, on the
+     facilitator's screen, sends the buttons and keys without leaving the page. */
   function enableRoundTimer(timer) {
     var display = timer.querySelector("[data-timer-display]");
+    var form = timer.querySelector("[data-round-form]");
     var minutesInput = timer.querySelector("[data-timer-minutes]");
     var startButton = timer.querySelector("[data-timer-start]");
     var resetButton = timer.querySelector("[data-timer-reset]");
-    var storageKey = "popupstore-round-" + timer.dataset.timerKey;
-    var state = {minutes: parseInt(minutesInput.value, 10) || 20, endsAt: null, left: null};
+    var problem = timer.querySelector("[data-timer-problem]");
+    var screenOnly = timer.hasAttribute("data-round-screen");
+    var state = null;
 
-    try {
-      var saved = JSON.parse(window.localStorage.getItem(storageKey) || "null");
-      if (saved && typeof saved.minutes === "number") {
-        state = saved;
+    function apply(source) {
+      var left = parseInt(source.left_ms !== undefined ? source.left_ms : source.dataset.roundLeft, 10);
+      var kind = source.state || source.dataset.roundState;
+      state = {
+        kind: kind,
+        minutes: parseInt(source.minutes || source.dataset.roundMinutes, 10),
+        endsAt: kind === "running" ? Date.now() + left : null,
+        left: left
+      };
+      /* What the server keeps, but never over what the facilitator is typing. */
+      if (minutesInput && document.activeElement !== minutesInput) {
+        minutesInput.value = state.minutes;
       }
-    } catch (error) { /* no storage (private mode): the timer still works until a reload */ }
-
-    function save() {
-      try {
-        window.localStorage.setItem(storageKey, JSON.stringify(state));
-      } catch (error) { /* see above */ }
+      render();
     }
 
     function remaining() {
-      if (state.endsAt !== null) {
-        return Math.max(0, state.endsAt - Date.now());
-      }
-      return state.left !== null ? state.left : state.minutes * 60000;
+      return state.endsAt !== null ? Math.max(0, state.endsAt - Date.now()) : state.left;
     }
 
     function render() {
       var left = remaining();
+      var running = state.endsAt !== null && left > 0;
+      var over = state.kind === "over" || (state.endsAt !== null && left === 0);
       var seconds = Math.ceil(left / 1000);
       display.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
-      var running = state.endsAt !== null && left > 0;
       timer.classList.toggle("is-running", running);
-      timer.classList.toggle("is-done", left === 0);
-      /* Never while the facilitator types: this runs four times a second. */
-      if (document.activeElement !== minutesInput) {
-        minutesInput.value = state.minutes;
+      timer.classList.toggle("is-done", over);
+      if (screenOnly) {
+        timer.hidden = state.kind === "idle";
       }
-      minutesInput.disabled = state.endsAt !== null || state.left !== null;
+      if (!form) {
+        return;
+      }
+      minutesInput.disabled = running || state.kind === "paused";
+      startButton.value = running ? "pause" : "start";
       if (running) {
         startButton.textContent = startButton.dataset.pauseText;
-      } else if (state.left !== null && left > 0) {
+      } else if (state.kind === "paused") {
         startButton.textContent = startButton.dataset.resumeText;
       } else {
         startButton.textContent = startButton.dataset.startText;
       }
     }
 
-    function startOrPause() {
-      if (state.endsAt !== null && remaining() > 0) {
-        state.left = remaining();
-        state.endsAt = null;
-      } else if (remaining() > 0) {
-        state.endsAt = Date.now() + remaining();
-        state.left = null;
-      }
-      save();
-      render();
+    function send(action) {
+      var body = new FormData(form);
+      body.set("action", action);
+      problem.hidden = true;
+      /* Not form.action: the buttons are named "action", which shadows it. */
+      fetch(form.getAttribute("action"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: {"Accept": "application/json", "X-Requested-With": "fetch"}
+      })
+        .then(function (response) {
+          if ((response.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
+            /* Logged out meanwhile: a full load shows the login form. */
+            window.location.reload();
+            return null;
+          }
+          return response.json().then(function (answer) {
+            if (response.ok) {
+              apply(answer);
+            } else {
+              problem.textContent = answer.message;
+              problem.hidden = false;
+            }
+          });
+        })
+        .catch(function () {
+          problem.textContent = form.dataset.offlineText;
+          problem.hidden = false;
+        });
     }
 
-    function reset() {
-      state.endsAt = null;
-      state.left = null;
-      save();
-      render();
-    }
-
-    minutesInput.addEventListener("change", function () {
-      var minutes = parseInt(minutesInput.value, 10);
-      if (minutes >= 1 && minutes <= 90) {
-        state.minutes = minutes;
-        save();
-      }
-      render();
-    });
-    startButton.addEventListener("click", startOrPause);
-    resetButton.addEventListener("click", reset);
-    document.addEventListener("keydown", function (event) {
-      if (event.target.closest("input, textarea, select, button, a") || event.ctrlKey || event.metaKey || event.altKey) {
-        return;
-      }
-      if (event.key === " ") {
+    apply(timer);
+    if (form) {
+      /* Before a round starts, the clock shows the length being typed; the server keeps
+         it when the round starts (or is reset). */
+      minutesInput.addEventListener("change", function () {
+        var minutes = parseInt(minutesInput.value, 10);
+        if (state.kind === "idle" && minutes >= 1 && minutes <= 90) {
+          state.minutes = minutes;
+          state.left = minutes * 60000;
+        }
+        render();
+      });
+      form.addEventListener("submit", function (event) {
         event.preventDefault();
-        startOrPause();
-      } else if (event.key === "r" || event.key === "R") {
-        reset();
+        var button = event.submitter || startButton;
+        send(button.value);
+      });
+      document.addEventListener("keydown", function (event) {
+        if (event.target.closest("input, textarea, select, button, a") || event.ctrlKey || event.metaKey || event.altKey) {
+          return;
+        }
+        if (event.key === " ") {
+          event.preventDefault();
+          send(startButton.value);
+        } else if (event.key === "r" || event.key === "R") {
+          send(resetButton.value);
+        }
+      });
+    }
+    document.addEventListener("poll:updated", function (event) {
+      var fresh = event.target.querySelector("[data-round]");
+      if (fresh) {
+        apply(fresh);
       }
     });
-    timer.hidden = false;
-    render();
     window.setInterval(render, 250);
   }
 
