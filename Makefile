@@ -70,12 +70,13 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-# The fast lane while developing: the linters, then the suite on SQLite without browsers,
-# with a quarter of the hypothesis examples (tests/hypothesis_profiles.py). It needs neither
-# PostgreSQL nor Chromium nor the HTML checker.
+# The fast lane while developing: the linters, then the suite on SQLite without browsers and
+# without the `slow` end-to-end tests (servers in processes, nginx, the wheel, the console,
+# the ILP optimum), with a quarter of the hypothesis examples (tests/hypothesis_profiles.py).
+# It needs neither PostgreSQL nor Chromium nor the HTML checker; `make test` runs everything.
 check: lint translations
 	POPUPSTORE_TEST_DATABASES=sqlite POPUPSTORE_HYPOTHESIS_PROFILE=check \
-	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not slow" -q
 
 # The README's pictures, taken from the demo store `make run` makes (see docs/take_screenshots.py).
 screenshots: install-test

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(sys.executable).parent / "popupstore"
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 
 import pulp
+import pytest
 
 from popupstore.matching import Basket, EventIndex, Intent, seat_tables, table_sizes
 
@@ -122,6 +123,7 @@ def ilp_optimum(baskets: list[Basket], min_size: int, max_size: int) -> float:
     return float(pulp.value(problem.objective))
 
 
+@pytest.mark.slow
 def test_heuristic_against_the_ilp_optimum():
     ratios = []
     for seed in range(20):

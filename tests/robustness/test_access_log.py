@@ -14,6 +14,8 @@ from popupstore.redaction import redact_encoded, redact_request_target
 
 from .conftest import checkout_body, request
 
+pytestmark = pytest.mark.slow
+
 URL = "/api/v1/events/breda-2026/checkouts"
 FORGED = '127.0.0.1 - - [01/Jan/2026:00:00:00 +0000] "GET /nep HTTP/1.1" 200 5 "-" "-"'
 # address, identity, user, [time], "request line", status, size, "referrer", "user agent"

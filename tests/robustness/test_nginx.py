@@ -23,6 +23,8 @@ from ..postgres import _free_port as free_port
 from ..servers import NginxServer, self_signed_certificate
 from .conftest import Browser, io_bytes
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "nginx.conf"
 EXAMPLE_SERVERS = (

@@ -13,6 +13,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +21,8 @@ from popupstore.basket.models import Checkout
 from popupstore.extensions import db
 
 from .conftest import Answer, checkout_body, request
+
+pytestmark = pytest.mark.slow
 
 CHECKOUTS = 50
 URL = "/api/v1/events/breda-2026/checkouts"

@@ -26,6 +26,8 @@ from popupstore.ratelimits.models import RateLimitCounter
 
 from .conftest import Server, checkout_body, io_bytes, request
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "geheim-wachtwoord"
 PER_ACCOUNT = 5
 PER_ADDRESS = 12

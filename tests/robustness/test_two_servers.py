@@ -21,7 +21,10 @@ from popupstore.ratelimits.models import RateLimitCounter
 
 from .conftest import Browser, Server, eventually, request
 
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
 
 EVENT = "breda-2026"
 CHECKOUTS = f"/api/v1/events/{EVENT}/checkouts"
