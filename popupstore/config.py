@@ -16,6 +16,9 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask
 
 ENV_PREFIX = "POPUPSTORE_"
+# The rate limiter's own storage: counts in the store's database
+# (`popupstore.ratelimits.storage`), the default.
+RATELIMIT_DATABASE_SCHEME = "database"
 SECRET_KEY_FILE = "secret_key"
 DEFAULT_IDLE_SECONDS = 60
 DEFAULT_STAFF_IDLE_MINUTES = 30
@@ -49,7 +52,7 @@ class Defaults:
     LANGUAGES = ("nl", "en")
     # Where every worker of every server counts failures: the application database, or
     # one Redis (redis://host:6379). See popupstore/ratelimits/.
-    RATELIMIT_STORAGE_URI = "database://"
+    RATELIMIT_STORAGE_URI = f"{RATELIMIT_DATABASE_SCHEME}://"
     # Wrong passwords per account, and per client address: a venue's staff share one
     # public address, so that budget is much larger than one account's.
     RATELIMIT_LOGIN = "10 per minute"
@@ -132,17 +135,15 @@ def _storage_uri(value: Any) -> str:
     """The rate limiter's storage, checked now so a typo fails at start, not at first login."""
     from limits.storage import SCHEMES
 
-    from .ratelimits.storage import DATABASE_SCHEME
-
     uri = str(value or "").strip()
     scheme = urlsplit(uri).scheme
-    shared = {DATABASE_SCHEME} | {
+    shared = {RATELIMIT_DATABASE_SCHEME} | {
         s for s in SCHEMES if not s.startswith("async+") and s not in PER_PROCESS_RATELIMIT_STORAGES
     }
     if scheme in PER_PROCESS_RATELIMIT_STORAGES:
         raise ConfigError(
             f"{ENV_PREFIX}RATELIMIT_STORAGE_URI {uri!r} would count per worker process; "
-            f"use {DATABASE_SCHEME}:// (the default) or redis://host:port"
+            f"use {RATELIMIT_DATABASE_SCHEME}:// (the default) or redis://host:port"
         )
     if scheme not in shared:
         known = ", ".join(f"{s}://" for s in sorted(shared))

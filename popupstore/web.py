@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import DomainError
 from .extensions import db
+from .i18n import LANGUAGE_KEY
 from .redaction import redact
 from .validation import safe_text
 
@@ -79,6 +80,15 @@ def base_url() -> str:
 # Polled fragments hold data of one visitor or of staff: never in a shared cache, always
 # revalidated.
 POLLED_CACHE_CONTROL = "no-cache, private"
+
+
+def reset_visitor(session: MutableMapping[str, Any], *, keep_language: bool) -> None:
+    """Forget everything of the visitor on this device: basket, receipt, answers (a new
+    visitor at the kiosk, a staff login or logout on a shared tablet)."""
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    if keep_language and language:
+        session[LANGUAGE_KEY] = language
 
 
 def wants_json() -> bool:

@@ -24,10 +24,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import login_manager
-from ..kiosk.services import reset_visitor
 from ..ratelimits import LOGIN
 from ..security import mark_roles, public
 from ..transactions import committed
+from ..web import reset_visitor
 from .forms import LoginForm
 from .roles import ORGANISER
 from .services import authenticate, end_sessions, load_staff_user

@@ -147,9 +147,3 @@ class CheckoutForm(FlaskForm):
 class IntentForm(FlaskForm):
     intent = HiddenField(validators=[InputRequired()])
     next = HiddenField()
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change something."""
-
-    next = HiddenField()

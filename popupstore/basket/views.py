@@ -24,6 +24,7 @@ from ..auth.views import safe_next
 from ..catalog.services import get_product, products_by_slug
 from ..errors import DomainError
 from ..events.services import active_event
+from ..forms import EmptyForm
 from ..kiosk.services import kiosk_mode
 from ..organisations import (
     CBS_CREDIT,
@@ -40,7 +41,7 @@ from ..transactions import committed
 from ..validation import show_field_errors
 from ..web import wants_json
 from .checkout import named_organisations, place_checkout
-from .forms import ROLE_SUGGESTIONS, CheckoutForm, EmptyForm, IntentForm
+from .forms import ROLE_SUGGESTIONS, CheckoutForm, IntentForm
 from .payload import CheckoutRequest, parse_items, parse_visitor
 from .session import (
     SessionBasket,

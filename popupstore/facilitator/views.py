@@ -22,12 +22,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..agreements.services import event_agreements
 from ..auth.roles import STAFF
 from ..auth.views import role_required, safe_next
-from ..basket.forms import EmptyForm
 from ..basket.index import event_index
 from ..charts import Row, bar_chart
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import active_event, get_event, list_events
+from ..forms import EmptyForm
 from ..i18n import select_locale
 from ..moderation.services import (
     Moderator,

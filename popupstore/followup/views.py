@@ -21,12 +21,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..auth.roles import ORGANISER
 from ..auth.views import role_required
-from ..basket.forms import EmptyForm
 from ..basket.models import Checkout
 from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import get_event, list_events
 from ..extensions import csrf, db
+from ..forms import EmptyForm
 from ..organiser.exports import FORMATS, export_response, parse_format
 from ..organiser.stats import reported_events
 from ..proposals.services import proposals_from_answers, propose_from_text

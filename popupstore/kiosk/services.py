@@ -8,8 +8,6 @@ A visitor's own phone never gets that cookie, so an idle phone keeps its basket.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
-from typing import Any
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
@@ -28,7 +26,6 @@ KIOSK_SALT = "popupstore.kiosk-mode"
 # Chromium keeps no cookie longer than 400 days; the tablet is re-enabled per season anyway.
 KIOSK_COOKIE_DAYS = 400
 PIN_PATTERN = re.compile(r"^[0-9]{4,12}$")
-LANGUAGE_KEY = "lang"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -62,14 +59,6 @@ def turn_kiosk_on(response: Response) -> None:
 
 def turn_kiosk_off(response: Response) -> None:
     response.delete_cookie(KIOSK_COOKIE, httponly=True, samesite="Strict")
-
-
-def reset_visitor(session: MutableMapping[str, Any], *, keep_language: bool) -> None:
-    """Forget everything of the visitor on this device: basket, receipt, answers."""
-    language = session.get(LANGUAGE_KEY)
-    session.clear()
-    if keep_language and language:
-        session[LANGUAGE_KEY] = language
 
 
 # --- the PIN -------------------------------------------------------------------------------

@@ -22,18 +22,18 @@ from werkzeug.wrappers import Response
 
 from ..auth.roles import STAFF
 from ..auth.views import end_staff_session, role_required, safe_next
-from ..basket.forms import EmptyForm
 from ..errors import CommandError, DomainError, ValidationError
+from ..forms import EmptyForm
+from ..i18n import LANGUAGE_KEY
 from ..ratelimits import KIOSK_PIN
 from ..security import public
 from ..transactions import committed
+from ..web import reset_visitor
 from .forms import LanguageForm, PinForm
 from .services import (
-    LANGUAGE_KEY,
     kiosk_mode,
     pin_is_set,
     pin_matches,
-    reset_visitor,
     set_pin,
     turn_kiosk_off,
     turn_kiosk_on,

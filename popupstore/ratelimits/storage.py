@@ -30,9 +30,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..config import RATELIMIT_DATABASE_SCHEME as DATABASE_SCHEME
 from .models import RateLimitCounter
 
-DATABASE_SCHEME = "database"
 DATABASE_URI = f"{DATABASE_SCHEME}://"
 
 # The two databases the store runs on; both have INSERT … ON CONFLICT … RETURNING.

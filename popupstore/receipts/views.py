@@ -12,20 +12,20 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..basket.forms import EmptyForm
 from ..basket.models import Checkout
 from ..basket.qr import qr_png
 from ..basket.session import forget_receipt, page_variant, remembered_receipt
 from ..catalog.services import product_name_map
 from ..db_setup import scrub_erased_data
 from ..extensions import db
+from ..forms import EmptyForm
 from ..i18n import select_locale, today
-from ..kiosk.services import kiosk_mode, reset_visitor
+from ..kiosk.services import kiosk_mode
 from ..pagecache import kept_page
 from ..privacy.erasure import erase_checkout
 from ..security import count_failed_lookup, public
 from ..transactions import committed
-from ..web import base_url, polled_fragment
+from ..web import base_url, polled_fragment, reset_visitor
 from .services import (
     ReceiptState,
     checkout_view,
