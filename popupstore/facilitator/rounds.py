@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from .. import versions
 from ..db import utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -36,6 +37,9 @@ class RoundState:
     minutes: int
     state: str  # IDLE, RUNNING, PAUSED or OVER
     left_ms: int
+    # `round:<event id>` when this was read: a screen keeps the newest state it was given,
+    # so a refresh that left before a press and arrives after it cannot undo the press.
+    version: int = 0
 
     @property
     def clock(self) -> str:
@@ -44,20 +48,22 @@ class RoundState:
         return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _state_of(timer: RoundTimer | None, now: datetime) -> RoundState:
+def _state_of(timer: RoundTimer | None, now: datetime, version: int = 0) -> RoundState:
     if timer is None:
-        return RoundState(DEFAULT_MINUTES, IDLE, DEFAULT_MINUTES * 60_000)
+        return RoundState(DEFAULT_MINUTES, IDLE, DEFAULT_MINUTES * 60_000, version)
     if timer.ends_at is not None:
         left = max(0, int((timer.ends_at - now) / timedelta(milliseconds=1)))
-        return RoundState(timer.minutes, RUNNING if left > 0 else OVER, left)
+        return RoundState(timer.minutes, RUNNING if left > 0 else OVER, left, version)
     if timer.left_ms is not None:
-        return RoundState(timer.minutes, PAUSED, timer.left_ms)
-    return RoundState(timer.minutes, IDLE, timer.minutes * 60_000)
+        return RoundState(timer.minutes, PAUSED, timer.left_ms, version)
+    return RoundState(timer.minutes, IDLE, timer.minutes * 60_000, version)
 
 
 def round_state(event: Event) -> RoundState:
-    """The event's round as it stands now (idle at DEFAULT_MINUTES when never started)."""
-    return _state_of(db.session.get(RoundTimer, event.id), utcnow())
+    """The event's round as it stands now (idle at DEFAULT_MINUTES when never started),
+    with the version it was read at."""
+    (version,) = versions.current(versions.event_round(event.id))
+    return _state_of(db.session.get(RoundTimer, event.id), utcnow(), version)
 
 
 def _timer(event: Event) -> RoundTimer:
@@ -68,7 +74,7 @@ def _timer(event: Event) -> RoundTimer:
     return timer
 
 
-def start_round(event: Event, minutes: int) -> RoundState:
+def start_round(event: Event, minutes: int) -> None:
     """Start a round of `minutes` (MIN_MINUTES–MAX_MINUTES, checked by the form), or resume
     a paused one where it stopped. A running round goes on unchanged, so two facilitators
     who press at once start one round; a round that is over starts anew."""
@@ -81,10 +87,9 @@ def start_round(event: Event, minutes: int) -> RoundState:
         timer.minutes = minutes
         timer.ends_at, timer.left_ms = now + timedelta(minutes=minutes), None
     db.session.flush()
-    return _state_of(timer, now)
 
 
-def pause_round(event: Event) -> RoundState:
+def pause_round(event: Event) -> None:
     """Pause a running round, keeping what is left; anything else stays as it is."""
     now = utcnow()
     timer = _timer(event)
@@ -92,12 +97,10 @@ def pause_round(event: Event) -> RoundState:
     if current.state == RUNNING:
         timer.ends_at, timer.left_ms = None, current.left_ms
     db.session.flush()
-    return _state_of(timer, now)
 
 
-def reset_round(event: Event, minutes: int) -> RoundState:
+def reset_round(event: Event, minutes: int) -> None:
     """Back to the start: idle, with `minutes` as the next round's length."""
     timer = _timer(event)
     timer.minutes, timer.ends_at, timer.left_ms = minutes, None, None
     db.session.flush()
-    return _state_of(timer, utcnow())

@@ -438,13 +438,16 @@ def round_timer(slug: str) -> Any:
     with committed():
         minutes = form.minutes.data or round_state(found).minutes
         if form.action.data == "start":
-            state = start_round(found, minutes)
+            start_round(found, minutes)
         elif form.action.data == "pause":
-            state = pause_round(found)
+            pause_round(found)
         else:
-            state = reset_round(found, minutes)
+            reset_round(found, minutes)
     if script:
-        return jsonify(minutes=state.minutes, state=state.state, left_ms=state.left_ms)
+        state = round_state(found)
+        return jsonify(
+            minutes=state.minutes, state=state.state, left_ms=state.left_ms, version=state.version
+        )
     return redirect(url_for("facilitator.wall", slug=slug), code=303)
 
 

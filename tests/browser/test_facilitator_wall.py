@@ -178,6 +178,15 @@ def test_the_round_timer_starts_pauses_and_resets(live_server, busy_day, browser
     page.get_by_role("button", name="Ronde pauzeren").click()
     expect(page.get_by_role("button", name="Ronde hervatten")).to_be_visible()
     paused = clock.inner_text()
+    # A refresh that left before the press and arrives after it (an older version, still
+    # running) does not restart the clock.
+    page.evaluate(
+        "() => { const region = document.getElementById('wall-live');"
+        " const old = region.querySelector('[data-round]').cloneNode();"
+        " old.dataset.roundState = 'running'; old.dataset.roundVersion = '0';"
+        " region.querySelector('[data-round]').replaceWith(old);"
+        " region.dispatchEvent(new CustomEvent('poll:updated', {bubbles: true})); }"
+    )
     page.wait_for_timeout(1_500)
     assert clock.inner_text() == paused
     # A reload (or another screen) finds the round where it was: the server keeps it.
@@ -227,6 +236,7 @@ def test_the_wall_link_screen_counts_down_the_round_the_facilitator_starts(
     expect(clock).to_have_text(re.compile(r"4:[45]\d"))
     first = clock.inner_text()
     expect(clock).not_to_have_text(first, timeout=3_000)
+    tablet.bring_to_front()
     tablet.get_by_role("button", name="Ronde pauzeren").click()
     expect(tablet.get_by_role("button", name="Ronde hervatten")).to_be_visible()
     paused = tablet.locator("[data-timer-display]").inner_text()

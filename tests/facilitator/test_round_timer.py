@@ -29,11 +29,12 @@ def press(client, action: str, minutes: object = None, **headers: str):
 def shown(html: str) -> dict[str, str]:
     """The state the wall's fragment hands the script."""
     found = re.search(
-        r'data-round data-round-state="(\w+)" data-round-left="(\d+)" data-round-minutes="(\d+)"',
+        r'data-round data-round-state="(\w+)" data-round-left="(\d+)"'
+        r' data-round-minutes="(\d+)" data-round-version="(\d+)"',
         html,
     )
     assert found, "no round state in the fragment"
-    return {"state": found[1], "left_ms": found[2], "minutes": found[3]}
+    return {"state": found[1], "left_ms": found[2], "minutes": found[3], "version": found[4]}
 
 
 def test_start_pause_resume_and_reset(client, crowd, staff):
@@ -41,6 +42,7 @@ def test_start_pause_resume_and_reset(client, crowd, staff):
         "state": "idle",
         "left_ms": "1200000",
         "minutes": "20",
+        "version": "0",
     }
     started = press(client, "start", 5)
     assert started.status_code == 200
@@ -56,6 +58,7 @@ def test_start_pause_resume_and_reset(client, crowd, staff):
         "state": "paused",
         "left_ms": str(paused["left_ms"]),
         "minutes": "5",
+        "version": str(paused["version"]),
     }
     # Resuming goes on from where it stood; a second start does not restart it.
     resumed = press(client, "start").get_json()
@@ -63,7 +66,13 @@ def test_start_pause_resume_and_reset(client, crowd, staff):
     assert press(client, "start", 30).get_json()["minutes"] == 5
 
     reset = press(client, "reset", 10).get_json()
-    assert reset == {"state": "idle", "left_ms": 600_000, "minutes": 10}
+    assert {key: reset[key] for key in ("state", "left_ms", "minutes")} == {
+        "state": "idle",
+        "left_ms": 600_000,
+        "minutes": 10,
+    }
+    # Every press that changed something moved the version on: start, pause, resume, reset.
+    assert answer["version"] < paused["version"] < resumed["version"] < reset["version"]
     assert db.session.execute(select(func.count()).select_from(RoundTimer)).scalar_one() == 1
 
 

@@ -190,7 +190,13 @@
     function apply(source) {
       var left = parseInt(source.left_ms !== undefined ? source.left_ms : source.dataset.roundLeft, 10);
       var kind = source.state || source.dataset.roundState;
+      var version = parseInt(source.version !== undefined ? source.version : source.dataset.roundVersion, 10);
+      /* A refresh that left before a press and arrives after it is older: keep the press. */
+      if (state !== null && version < state.version) {
+        return;
+      }
       state = {
+        version: version,
         kind: kind,
         minutes: parseInt(source.minutes || source.dataset.roundMinutes, 10),
         endsAt: kind === "running" ? Date.now() + left : null,
