@@ -463,6 +463,15 @@ def seat_latecomers_in_plan(event: Event) -> list[SeatedLatecomer]:
     ]
 
 
+def _pair_baskets(event: Event, minimum: int) -> list[Basket]:
+    """The event's baskets for 1:1 pairs, refused above the PAIRS_LIMIT setting."""
+    limit = current_app.config["PAIRS_LIMIT"]
+    too_many = _l(
+        "Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit
+    )
+    return _event_baskets(event, limit, str(too_many), minimum)
+
+
 def make_pair_plan(event: Event) -> ConversationPlan:
     """Pair up the event's checkouts for 1:1 conversations and store the pairs; an odd one
     out joins a pair as a trio (`with_trios`). `plan` holds {"pairs": [[number, ...]],
@@ -470,13 +479,7 @@ def make_pair_plan(event: Event) -> ConversationPlan:
 
     Raises ValidationError with fewer than two checkouts or above the PAIRS_LIMIT setting.
     """
-    limit = current_app.config["PAIRS_LIMIT"]
-    baskets = _event_baskets(
-        event,
-        limit,
-        str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
-        PLANNED_AT_LEAST,
-    )
+    baskets = _pair_baskets(event, PLANNED_AT_LEAST)
     conversation = with_trios(conversation_pairs(baskets), baskets)
     plan = {
         "pairs": [list(group) for group in conversation.groups],
@@ -502,13 +505,7 @@ def pair_latecomers_in_plan(event: Event) -> list[PairedLatecomer]:
     stored = latest_plan(event, "pairs")
     if stored is None:
         raise ValidationError(str(_l("Er zijn nog geen duo's. Maak eerst de duo's.")))
-    limit = current_app.config["PAIRS_LIMIT"]
-    baskets = _event_baskets(
-        event,
-        limit,
-        str(_l("Duo's maken kan tot %(limit)d bezoekers; deel de zaal op in tafels.", limit=limit)),
-        0,
-    )
+    baskets = _pair_baskets(event, 0)
     groups = stored.plan.get("pairs", [])
     conversation = pair_latecomers(groups, baskets)
     # A new dict, so the JSON column is written (and the event's versions bumped).
